@@ -1,0 +1,17 @@
+namespace Deploy.Engine.Converge;
+
+/// <summary>
+/// Executor settings. MaxParallel: provisions or destroys at once (default 16). PollInterval: how often
+/// quiescence is re-checked (default 1s). ExtraTags: tags added to every instance beyond the group's own.
+/// </summary>
+public sealed record ConvergeOptions
+{
+    /// <summary>Provisions or destroys run at once; default 16.</summary>
+    public int MaxParallel { get; init; } = 16;
+
+    /// <summary>How often quiescence is re-checked; default 1 second.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Tags added to every new instance (e.g. <c>deploy.app</c>, <c>deploy.colour</c>).</summary>
+    public IReadOnlyDictionary<string, string> ExtraTags { get; init; } = new Dictionary<string, string>();
+}

@@ -1,0 +1,241 @@
+using Deploy.Engine.Converge;
+using Deploy.Engine.Diagnostics;
+using Deploy.Engine.Hashing;
+using Deploy.Engine.Json;
+using Deploy.Engine.Planning;
+using Deploy.Engine.Plugins;
+using Deploy.Engine.Plugins.Instance;
+using Deploy.Engine.Spec;
+using Deploy.Engine.State;
+
+namespace Deploy.Engine.Groups;
+
+/// <summary>
+/// The group commands every face calls: watch, describe, update, inspect, ls, free, destroy, and one
+/// reconcile pass for the controller. Each takes the group's lock, re-observes instances by tags,
+/// plans with the pure planner and runs the plan with the converger.
+/// </summary>
+public sealed class GroupService(EngineOptions options, PluginRegistry plugins)
+{
+    private readonly StateStore _state = new(options.StateDirectory);
+
+    /// <summary>The plugins this service uses.</summary>
+    public PluginRegistry Plugins => plugins;
+
+    /// <summary>The state store this service uses.</summary>
+    public StateStore State => _state;
+
+    /// <summary>Validates, commits and converges a new group. Same spec again: no-op. Another spec: refused.</summary>
+    public async Task<GroupChange> WatchAsync(string file, CancellationToken cancellationToken)
+    {
+        var (spec, json) = GroupSpecLoader.Load(file, plugins);
+        using var _ = Lock(spec.Id, "group watch");
+        var committed = _state.CommittedJson(spec.Id);
+        if (committed is not null && !SameSpec(committed, json))
+        {
+            throw new DeployException([new Diagnostic(Errors.AlreadyWatched,
+                $"group {spec.Id} is already watched with a different spec; use 'deploy group update {file}' to change it", File: file)]);
+        }
+
+        var isNew = committed is null;
+        _state.Commit(spec.Id, json);
+        return await ConvergeAsync(spec, isNew, announce: false, cancellationToken);
+    }
+
+    /// <summary>The plan for <paramref name="file"/> against what exists now. Changes nothing.</summary>
+    public async Task<GroupChange> DescribeAsync(string file, CancellationToken cancellationToken)
+    {
+        var (spec, _) = GroupSpecLoader.Load(file, plugins);
+        var plan = await PlanAsync(spec, _state.CommittedJson(spec.Id) is null, cancellationToken);
+        return new GroupChange(spec.Id, plan.Description, Changed: false, plan.ConfigHash);
+    }
+
+    /// <summary>Commits the new spec of a watched group and converges to it, one rolling step at a time.</summary>
+    public async Task<GroupChange> UpdateAsync(string file, CancellationToken cancellationToken)
+    {
+        var (spec, json) = GroupSpecLoader.Load(file, plugins);
+        using var _ = Lock(spec.Id, "group update");
+        if (_state.CommittedJson(spec.Id) is null)
+        {
+            throw new DeployException([new Diagnostic(Errors.UnknownName,
+                $"group {spec.Id} is not watched; start managing it with 'deploy group watch {file}'", File: file)]);
+        }
+
+        _state.Commit(spec.Id, json);
+        var change = await ConvergeAsync(spec, isNew: false, announce: true, cancellationToken);
+        options.Events.Info($"Finished updating group {spec.Id}");
+        return change;
+    }
+
+    /// <summary>The members of a watched group.</summary>
+    public async Task<IReadOnlyList<MemberView>> InspectAsync(string groupId, CancellationToken cancellationToken)
+    {
+        var spec = CommittedOrThrow(groupId);
+        return await MembersAsync(spec, cancellationToken);
+    }
+
+    /// <summary>The instances of plugin <paramref name="pluginName"/> carrying every tag of <paramref name="tags"/>.</summary>
+    public async Task<IReadOnlyList<MemberView>> DescribeInstancesAsync(string pluginName, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken)
+    {
+        var found = await plugins.Instance(pluginName).DescribeAsync(tags, cancellationToken);
+        return found.Select(ToView).ToList();
+    }
+
+    /// <summary>Every watched group with its desired and actual size.</summary>
+    public async Task<IReadOnlyList<GroupSummary>> ListAsync(CancellationToken cancellationToken)
+    {
+        var list = new List<GroupSummary>();
+        foreach (var id in _state.GroupIds())
+        {
+            var spec = _state.Committed(id, plugins)!;
+            var members = await MembersAsync(spec, cancellationToken);
+            list.Add(new GroupSummary(id, spec.Properties.Allocation.DesiredCount, members.Count, spec.Properties.Instance.Plugin, spec.Properties.Flavor.Plugin));
+        }
+
+        return list;
+    }
+
+    /// <summary>Stops managing a group; its instances keep running. Idempotent for a known group.</summary>
+    public void Free(string groupId)
+    {
+        CommittedOrThrow(groupId);
+        using var _ = Lock(groupId, "group free");
+        _state.Forget(groupId);
+    }
+
+    /// <summary>Destroys every member of a group and forgets it.</summary>
+    public async Task<int> DestroyAsync(string groupId, CancellationToken cancellationToken)
+    {
+        var spec = CommittedOrThrow(groupId);
+        using var _ = Lock(groupId, "group destroy");
+        var members = await DestroyMembersAsync(spec, cancellationToken);
+        _state.Forget(groupId);
+        return members;
+    }
+
+    /// <summary>Destroys every instance of <paramref name="spec"/>'s group (the spec need not be committed).</summary>
+    public async Task<int> DestroyMembersAsync(GroupSpec spec, CancellationToken cancellationToken)
+    {
+        var converger = Converger(spec, new Dictionary<string, string>());
+        var members = await converger.ObserveAsync(spec.Id, cancellationToken);
+        var plan = new GroupPlan(spec.Id, "", 0, false, members, [], []);
+        await converger.ExecuteAsync(spec with { Properties = spec.Properties with { Allocation = new Allocation(0, null) } }, plan, cancellationToken);
+        return members.Count;
+    }
+
+    /// <summary>
+    /// One controller pass over every watched group: converge each whose lock is free, skip the others.
+    /// Returns the groups that changed; a failing group is reported and does not stop the others.
+    /// </summary>
+    public async Task<IReadOnlyList<GroupChange>> ReconcileAllAsync(CancellationToken cancellationToken)
+    {
+        var changed = new List<GroupChange>();
+        foreach (var id in _state.GroupIds())
+        {
+            using var held = LockFile.TryAcquire(_state.LocksDirectory, LockName(id), "serve", options.Events, out _);
+            if (held is null)
+            {
+                continue; // a one-shot command is working on it: never fight it
+            }
+
+            try
+            {
+                var spec = _state.Committed(id, plugins);
+                if (spec is null)
+                {
+                    continue; // freed or destroyed since the listing
+                }
+
+                var change = await ConvergeAsync(spec, isNew: false, announce: false, cancellationToken);
+                if (change.Changed)
+                {
+                    changed.Add(change);
+                }
+            }
+            catch (DeployException e)
+            {
+                foreach (var d in e.Diagnostics)
+                {
+                    options.Events.Warn(d with { Code = Errors.OperationFailed with { Severity = Severity.Warning } });
+                }
+            }
+        }
+
+        return changed;
+    }
+
+    /// <summary>The plan for <paramref name="spec"/> against the instances that exist now.</summary>
+    public async Task<GroupPlan> PlanAsync(GroupSpec spec, bool isNew, CancellationToken cancellationToken, string? configHash = null)
+    {
+        var observed = await Converger(spec, new Dictionary<string, string>()).ObserveAsync(spec.Id, cancellationToken);
+        return GroupPlanner.Plan(spec, configHash ?? ConfigHash.Compute(spec.Properties), observed, isNew);
+    }
+
+    /// <summary>Plans and runs <paramref name="spec"/>, journaling the update so an interrupted run is noticed.</summary>
+    public async Task<GroupChange> ConvergeAsync(
+        GroupSpec spec, bool isNew, bool announce, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? extraTags = null, string? configHash = null)
+    {
+        var journal = _state.Journal;
+        if (journal.Pending(spec.Id) is { } pending)
+        {
+            options.Events.Warn(new Diagnostic(Errors.ResumedUpdate,
+                $"an update of group {spec.Id} started {pending.Started:u} by pid {pending.Pid} did not finish; converging again"));
+        }
+
+        var plan = await PlanAsync(spec, isNew, cancellationToken, configHash);
+        if (announce)
+        {
+            options.Events.Info($"Executing update plan for '{spec.Id}': {plan.Description}");
+        }
+
+        if (plan.IsNoop)
+        {
+            journal.Finish(spec.Id);
+            return new GroupChange(spec.Id, plan.Description, Changed: false, plan.ConfigHash);
+        }
+
+        journal.Begin(spec.Id, plan.ConfigHash, plan.Description);
+        await Converger(spec, extraTags ?? new Dictionary<string, string>()).ExecuteAsync(spec, plan, cancellationToken);
+        journal.Finish(spec.Id);
+        return new GroupChange(spec.Id, plan.Description, Changed: true, plan.ConfigHash);
+    }
+
+    /// <summary>The members of <paramref name="spec"/>'s group as views.</summary>
+    public async Task<IReadOnlyList<MemberView>> MembersAsync(GroupSpec spec, CancellationToken cancellationToken) =>
+        (await Converger(spec, new Dictionary<string, string>()).ObserveAsync(spec.Id, cancellationToken)).Select(ToView).ToList();
+
+    /// <summary>Takes the lock of group <paramref name="groupId"/> (exit 3 when held).</summary>
+    public LockFile Lock(string groupId, string command) =>
+        LockFile.Acquire(_state.LocksDirectory, LockName(groupId), command, options.Events);
+
+    /// <summary>The converger for <paramref name="spec"/>'s plugins.</summary>
+    public GroupConverger Converger(GroupSpec spec, IReadOnlyDictionary<string, string> extraTags) =>
+        new(plugins.Instance(spec.Properties.Instance.Plugin), plugins.Flavor(spec.Properties.Flavor.Plugin),
+            new ConvergeOptions { MaxParallel = options.MaxParallel, PollInterval = options.PollInterval, ExtraTags = extraTags },
+            options.Events);
+
+    private static string LockName(string groupId) => "group-" + groupId;
+
+    private GroupSpec CommittedOrThrow(string groupId)
+    {
+        var bag = new DiagnosticBag();
+        GroupSpecParser.CheckId(groupId, "group", bag);
+        if (bag.HasErrors)
+        {
+            throw new DeployException(Errors.UnknownName, $"\"{groupId}\" is not a group ID");
+        }
+
+        return _state.Committed(groupId, plugins)
+            ?? throw new DeployException(Errors.UnknownName,
+                $"no group \"{groupId}\" is watched here (state: {_state.Directory}); known groups: {Known()}");
+    }
+
+    private string Known() => _state.GroupIds() is { Count: > 0 } ids ? string.Join(", ", ids) : "none";
+
+    private static bool SameSpec(string a, string b) =>
+        GoJson.MarshalIndent(JsonSource.Parse("a", System.Text.Encoding.UTF8.GetBytes(a)).Root) ==
+        GoJson.MarshalIndent(JsonSource.Parse("b", System.Text.Encoding.UTF8.GetBytes(b)).Root);
+
+    private static MemberView ToView(InstanceDescription i) => new(i.Id, GroupPlanner.LogicalIdOf(i), i.Tags, i.Endpoint);
+}

@@ -1,0 +1,33 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Deploy.Engine.Spec;
+
+namespace Deploy.Engine.Hashing;
+
+/// <summary>
+/// InfraKit's instance config hash: SHA-1 over the canonical text of <c>Instance</c> then of <c>Flavor</c>,
+/// base64 URL-safe with padding. Allocation is left out, so a size change never rolls instances.
+/// </summary>
+public static class ConfigHash
+{
+    /// <summary>The hash that tags every instance created from <paramref name="properties"/>.</summary>
+    public static string Compute(GroupProperties properties) => Compute(properties.Instance, properties.Flavor);
+
+    /// <summary>The hash of an instance and a flavor plugin section.</summary>
+    public static string Compute(PluginSpec instance, PluginSpec flavor)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
+        sha.AppendData(Encoding.UTF8.GetBytes(Canonical(instance)));
+        sha.AppendData(Encoding.UTF8.GetBytes(Canonical(flavor)));
+        return Convert.ToBase64String(sha.GetHashAndReset()).Replace('+', '-').Replace('/', '_');
+    }
+
+    // InfraKit marshals the struct {Plugin, Properties}; Go drops nothing, so a missing Properties is null.
+    private static string Canonical(PluginSpec plugin)
+    {
+        var node = new Dictionary<string, object?> { ["Plugin"] = plugin.Plugin, ["Properties"] = plugin.Properties };
+        using var doc = JsonDocument.Parse(JsonSerializer.SerializeToUtf8Bytes(node));
+        return GoJson.MarshalIndent(doc.RootElement);
+    }
+}

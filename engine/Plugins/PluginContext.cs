@@ -1,0 +1,16 @@
+using Deploy.Engine.Events;
+
+namespace Deploy.Engine.Plugins;
+
+/// <summary>
+/// What plugins may use from their surroundings: the state folder, the file plugin's folder, where to report.
+/// Secrets: values plugins may need at run time but must never write to disk in clear.
+/// </summary>
+public sealed record PluginContext(
+    string StateDirectory,
+    string FileDirectory,
+    IDeployEvents Events)
+{
+    /// <summary>The default file plugin folder: <c>&lt;state&gt;/instances</c>.</summary>
+    public static string DefaultFileDirectory(string stateDirectory) => Path.Combine(stateDirectory, "instances");
+}

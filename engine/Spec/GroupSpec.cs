@@ -1,0 +1,40 @@
+using System.Text.Json;
+
+namespace Deploy.Engine.Spec;
+
+/// <summary>An InfraKit group: <c>{"ID": ..., "Properties": {...}}</c>. Required: both.</summary>
+public sealed record GroupSpec(string Id, GroupProperties Properties);
+
+/// <summary>A group's desired state. Required: Allocation, Instance, Flavor; Updating defaults to one at a time.</summary>
+public sealed record GroupProperties(
+    Allocation Allocation,
+    PluginSpec Instance,
+    PluginSpec Flavor,
+    UpdatingSpec Updating);
+
+/// <summary>How many instances: a scaler group (<see cref="Size"/>) or a quorum group (<see cref="LogicalIds"/>), never both.</summary>
+public sealed record Allocation(int? Size, IReadOnlyList<string>? LogicalIds)
+{
+    /// <summary>True for a group with one instance per logical ID.</summary>
+    public bool IsQuorum => LogicalIds is not null;
+
+    /// <summary>The number of instances the group should have.</summary>
+    public int DesiredCount => LogicalIds?.Count ?? Size ?? 0;
+}
+
+/// <summary>A plugin section: its name and its properties, kept as JSON until the plugin validates them.</summary>
+public sealed record PluginSpec(string Plugin, JsonElement? Properties);
+
+/// <summary>
+/// How a rolling update proceeds. Count: instances replaced per step (default 1). Surge: create the
+/// replacement before destroying the old instance (default false). Deadline: the longest wait for
+/// quiescence after a step (default 10 minutes).
+/// </summary>
+public sealed record UpdatingSpec(int Count = 1, bool Surge = false, TimeSpan? Deadline = null)
+{
+    /// <summary>The default wait for quiescence.</summary>
+    public static readonly TimeSpan DefaultDeadline = TimeSpan.FromMinutes(10);
+
+    /// <summary>The deadline in force.</summary>
+    public TimeSpan EffectiveDeadline => Deadline ?? DefaultDeadline;
+}

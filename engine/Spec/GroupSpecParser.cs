@@ -1,0 +1,160 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Deploy.Engine.Diagnostics;
+using Deploy.Engine.Json;
+using static Deploy.Engine.Spec.JsonReading;
+
+namespace Deploy.Engine.Spec;
+
+/// <summary>
+/// Reads InfraKit group specs verbatim into <see cref="GroupSpec"/>, collecting every structural error with its path.
+/// Plugin names and plugin properties are checked afterwards by <see cref="Validation.GroupValidator"/>.
+/// </summary>
+public static partial class GroupSpecParser
+{
+    /// <summary>Reads a whole group file: <c>{"ID": ..., "Properties": {...}}</c>.</summary>
+    public static GroupSpec? Parse(JsonElement root, DiagnosticBag bag)
+    {
+        if (!Object(root, "$", bag, "a group spec is {\"ID\": ..., \"Properties\": {...}}"))
+        {
+            return null;
+        }
+
+        var id = String(root, "$", "ID", bag, required: true, "name the group, e.g. \"ID\": \"app-blue\"");
+        if (id is not null)
+        {
+            CheckId(id, ChildPath(root, "$", "ID"), bag);
+        }
+
+        var propsPath = ChildPath(root, "$", "Properties");
+        JsonElement? props = TryGet(root, "Properties", out var p) ? p : null;
+        var properties = ParseProperties(props, propsPath, bag);
+        return id is null || properties is null ? null : new GroupSpec(id, properties);
+    }
+
+    /// <summary>Reads a group's <c>Properties</c> object found at <paramref name="path"/>.</summary>
+    public static GroupProperties? ParseProperties(JsonElement? props, string path, DiagnosticBag bag)
+    {
+        if (!Object(props, path, bag, "give Allocation, Instance and Flavor"))
+        {
+            return null;
+        }
+
+        var obj = props!.Value;
+        var allocation = ParseAllocation(obj, path, bag);
+        var instance = ParsePlugin(obj, path, "Instance", bag, "e.g. {\"Plugin\": \"instance-file\", \"Properties\": {}}");
+        var flavor = ParsePlugin(obj, path, "Flavor", bag, "e.g. {\"Plugin\": \"flavor-vanilla\", \"Properties\": {}}");
+        var updating = ParseUpdating(obj, path, bag);
+        return allocation is null || instance is null || flavor is null
+            ? null
+            : new GroupProperties(allocation, instance, flavor, updating);
+    }
+
+    /// <summary>Checks that an ID can name files, locks and tags.</summary>
+    public static void CheckId(string id, string path, DiagnosticBag bag)
+    {
+        if (!IdPattern().IsMatch(id))
+        {
+            bag.Add(Errors.InvalidId, path,
+                $"\"{id}\" must be 1-100 letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
+    }
+
+    private static Allocation? ParseAllocation(JsonElement props, string parent, DiagnosticBag bag)
+    {
+        var path = ChildPath(props, parent, "Allocation");
+        JsonElement? value = TryGet(props, "Allocation", out var v) ? v : null;
+        if (!Object(value, path, bag, "set {\"Size\": N} or {\"LogicalIDs\": [...]}"))
+        {
+            return null;
+        }
+
+        var alloc = value!.Value;
+        var hasSize = TryGet(alloc, "Size", out _);
+        var hasIds = TryGet(alloc, "LogicalIDs", out var ids);
+        if (hasSize && hasIds)
+        {
+            bag.Add(Errors.Conflict, path, "set Size or LogicalIDs, not both");
+            return null;
+        }
+
+        if (!hasSize && !hasIds)
+        {
+            bag.Add(Errors.Missing, path, "set Size (a scaler group) or LogicalIDs (a quorum group)");
+            return null;
+        }
+
+        if (hasSize)
+        {
+            var size = Int(alloc, path, "Size", bag, min: 0);
+            return size is null ? null : new Allocation(size, null);
+        }
+
+        var idsPath = ChildPath(alloc, path, "LogicalIDs");
+        if (ids.ValueKind != JsonValueKind.Array)
+        {
+            bag.Add(Errors.WrongType, idsPath, $"must be an array of strings (was {Describe(ids)})");
+            return null;
+        }
+
+        var list = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var i = 0;
+        foreach (var item in ids.EnumerateArray())
+        {
+            var at = JsonPath.Index(idsPath, i++);
+            if (item.ValueKind != JsonValueKind.String || string.IsNullOrEmpty(item.GetString()))
+            {
+                bag.Add(Errors.WrongType, at, $"must be a non-empty string (was {Describe(item)})");
+                continue;
+            }
+
+            var s = item.GetString()!;
+            if (!seen.Add(s))
+            {
+                bag.Add(Errors.Duplicate, at, $"\"{s}\" is listed twice; each logical ID names one instance");
+                continue;
+            }
+
+            list.Add(s);
+        }
+
+        return new Allocation(null, list);
+    }
+
+    private static PluginSpec? ParsePlugin(JsonElement props, string parent, string name, DiagnosticBag bag, string example)
+    {
+        var path = ChildPath(props, parent, name);
+        JsonElement? value = TryGet(props, name, out var v) ? v : null;
+        if (!Object(value, path, bag, example))
+        {
+            return null;
+        }
+
+        var plugin = String(value!.Value, path, "Plugin", bag, required: true, $"name the {name.ToLowerInvariant()} plugin, {example}");
+        JsonElement? properties = TryGet(value.Value, "Properties", out var pp) ? pp.Clone() : null;
+        return plugin is null ? null : new PluginSpec(plugin, properties);
+    }
+
+    private static UpdatingSpec ParseUpdating(JsonElement props, string parent, DiagnosticBag bag)
+    {
+        var path = ChildPath(props, parent, "Updating");
+        if (!TryGet(props, "Updating", out var u))
+        {
+            return new UpdatingSpec();
+        }
+
+        if (!Object(u, path, bag, "e.g. {\"Count\": 1, \"Surge\": false, \"Deadline\": \"10m\"}"))
+        {
+            return new UpdatingSpec();
+        }
+
+        return new UpdatingSpec(
+            Count: Int(u, path, "Count", bag, min: 1) ?? 1,
+            Surge: Bool(u, path, "Surge", bag) ?? false,
+            Deadline: JsonReading.Duration(u, path, "Deadline", bag));
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
+    private static partial Regex IdPattern();
+}

@@ -1,0 +1,154 @@
+using System.Text.Json;
+using Deploy.Engine.Diagnostics;
+using Deploy.Engine.Json;
+
+namespace Deploy.Engine.Spec;
+
+/// <summary>Typed reads of JSON values that record a diagnostic with its path instead of throwing.</summary>
+public static class JsonReading
+{
+    /// <summary>The property named <paramref name="name"/>, matched case-insensitively as Go's decoder does.</summary>
+    public static bool TryGet(JsonElement obj, string name, out JsonElement value)
+    {
+        value = default;
+        if (obj.ValueKind != JsonValueKind.Object)
+        {
+            return false;
+        }
+
+        var found = false;
+        foreach (var p in obj.EnumerateObject())
+        {
+            if (string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                value = p.Value;
+                found = true; // the last duplicate wins, as in Go
+            }
+        }
+
+        return found && value.ValueKind != JsonValueKind.Null;
+    }
+
+    /// <summary>The exact-cased path segment used in the file, so positions resolve.</summary>
+    public static string ChildPath(JsonElement obj, string path, string name)
+    {
+        if (obj.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var p in obj.EnumerateObject())
+            {
+                if (string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
+                {
+                    return JsonPath.Child(path, p.Name);
+                }
+            }
+        }
+
+        return JsonPath.Child(path, name);
+    }
+
+    /// <summary>Reads a required or optional string.</summary>
+    public static string? String(JsonElement obj, string path, string name, DiagnosticBag bag, bool required, string fix)
+    {
+        var at = ChildPath(obj, path, name);
+        if (!TryGet(obj, name, out var v))
+        {
+            if (required)
+            {
+                bag.Add(Errors.Missing, at, $"is required; {fix}");
+            }
+
+            return null;
+        }
+
+        if (v.ValueKind != JsonValueKind.String)
+        {
+            bag.Add(Errors.WrongType, at, $"must be a string (was {Describe(v)}); {fix}");
+            return null;
+        }
+
+        return v.GetString();
+    }
+
+    /// <summary>Reads an optional whole number with a lower bound.</summary>
+    public static int? Int(JsonElement obj, string path, string name, DiagnosticBag bag, int min)
+    {
+        var at = ChildPath(obj, path, name);
+        if (!TryGet(obj, name, out var v))
+        {
+            return null;
+        }
+
+        if (v.ValueKind != JsonValueKind.Number || !v.TryGetDouble(out var d) || d != Math.Floor(d) || d > int.MaxValue)
+        {
+            bag.Add(Errors.WrongType, at, $"must be a whole number (was {Describe(v)})");
+            return null;
+        }
+
+        if (d < min)
+        {
+            bag.Add(Errors.OutOfRange, at, $"must be at least {min} (was {v.GetRawText()})");
+            return null;
+        }
+
+        return (int)d;
+    }
+
+    /// <summary>Reads an optional boolean.</summary>
+    public static bool? Bool(JsonElement obj, string path, string name, DiagnosticBag bag)
+    {
+        if (!TryGet(obj, name, out var v))
+        {
+            return null;
+        }
+
+        if (v.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        {
+            return v.GetBoolean();
+        }
+
+        bag.Add(Errors.WrongType, ChildPath(obj, path, name), $"must be true or false (was {Describe(v)})");
+        return null;
+    }
+
+    /// <summary>Reads an optional duration such as <c>30s</c>.</summary>
+    public static TimeSpan? Duration(JsonElement obj, string path, string name, DiagnosticBag bag)
+    {
+        if (!TryGet(obj, name, out var v))
+        {
+            return null;
+        }
+
+        if (v.ValueKind == JsonValueKind.String && Spec.Duration.TryParse(v.GetString(), out var d))
+        {
+            return d;
+        }
+
+        bag.Add(Errors.InvalidDuration, ChildPath(obj, path, name),
+            $"must be a duration such as \"500ms\", \"2s\" or \"5m\" (was {v.GetRawText()})");
+        return null;
+    }
+
+    /// <summary>Requires an object; records a diagnostic otherwise.</summary>
+    public static bool Object(JsonElement? value, string path, DiagnosticBag bag, string fix)
+    {
+        if (value is { ValueKind: JsonValueKind.Object })
+        {
+            return true;
+        }
+
+        bag.Add(value is null ? Errors.Missing : Errors.WrongType, path,
+            value is null ? $"is required; {fix}" : $"must be an object (was {Describe(value.Value)}); {fix}");
+        return false;
+    }
+
+    /// <summary>A short description of a JSON value's kind for messages.</summary>
+    public static string Describe(JsonElement v) => v.ValueKind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => $"the string {v.GetRawText()}",
+        JsonValueKind.Number => $"the number {v.GetRawText()}",
+        JsonValueKind.True or JsonValueKind.False => v.GetRawText(),
+        _ => "null",
+    };
+}

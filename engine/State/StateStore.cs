@@ -1,0 +1,92 @@
+using System.Text.Json;
+using Deploy.Engine.Json;
+using Deploy.Engine.Plugins;
+using Deploy.Engine.Spec;
+
+namespace Deploy.Engine.State;
+
+/// <summary>
+/// The state folder holds intent, never inventory: committed group specs (<c>groups/</c>), the journal of
+/// in-flight updates (<c>journal/</c>) and locks (<c>locks/</c>). The truth about instances is what plugins describe.
+/// </summary>
+public sealed class StateStore(string directory)
+{
+    /// <summary>The state folder, absolute.</summary>
+    public string Directory { get; } = Path.GetFullPath(directory);
+
+    private string GroupsDir => Path.Combine(Directory, "groups");
+
+    /// <summary>The committed spec's JSON for <paramref name="groupId"/>, or null when the group is not watched.</summary>
+    public string? CommittedJson(string groupId)
+    {
+        var path = GroupPath(groupId);
+        return File.Exists(path) ? File.ReadAllText(path) : null;
+    }
+
+    /// <summary>Loads the committed spec of <paramref name="groupId"/>; null when not watched.</summary>
+    public GroupSpec? Committed(string groupId, PluginRegistry plugins)
+    {
+        var path = GroupPath(groupId);
+        return File.Exists(path) ? GroupSpecLoader.From(JsonSource.Load(path), plugins).Spec : null;
+    }
+
+    /// <summary>Records <paramref name="json"/> as the desired state of <paramref name="groupId"/>. Idempotent.</summary>
+    public void Commit(string groupId, string json) => AtomicFile.Write(GroupPath(groupId), json);
+
+    /// <summary>Stops managing <paramref name="groupId"/>. Idempotent.</summary>
+    public void Forget(string groupId)
+    {
+        File.Delete(GroupPath(groupId));
+        Journal.Finish(groupId);
+    }
+
+    /// <summary>Every committed group ID, sorted.</summary>
+    public IReadOnlyList<string> GroupIds() =>
+        System.IO.Directory.Exists(GroupsDir)
+            ? System.IO.Directory.EnumerateFiles(GroupsDir, "*.json")
+                .Select(f => Path.GetFileNameWithoutExtension(f)!)
+                .Where(n => !n.StartsWith('.'))
+                .Order(StringComparer.Ordinal).ToList()
+            : [];
+
+    /// <summary>The journal of in-flight updates.</summary>
+    public Journal Journal => new(Path.Combine(Directory, "journal"));
+
+    /// <summary>The folder holding locks.</summary>
+    public string LocksDirectory => Path.Combine(Directory, "locks");
+
+    // Group IDs are validated (letters, digits, . _ -) before they ever reach here.
+    private string GroupPath(string groupId) => Path.Combine(GroupsDir, groupId + ".json");
+}
+
+/// <summary>
+/// One file per group while an update runs: what it was converging to and since when. A run that finds one
+/// knows the previous run was interrupted and says so; re-observing by tags does the rest.
+/// </summary>
+public sealed class Journal(string directory)
+{
+    /// <summary>Records that <paramref name="groupId"/> is being converged to <paramref name="configHash"/>.</summary>
+    public void Begin(string groupId, string configHash, string plan) =>
+        AtomicFile.Write(PathOf(groupId), JsonSerializer.Serialize(new JournalEntry(groupId, configHash, plan, DateTimeOffset.UtcNow, Environment.ProcessId)));
+
+    /// <summary>The unfinished entry of <paramref name="groupId"/>, or null.</summary>
+    public JournalEntry? Pending(string groupId)
+    {
+        try
+        {
+            return File.Exists(PathOf(groupId)) ? JsonSerializer.Deserialize<JournalEntry>(File.ReadAllText(PathOf(groupId))) : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Marks the update finished. Idempotent.</summary>
+    public void Finish(string groupId) => File.Delete(PathOf(groupId));
+
+    private string PathOf(string groupId) => Path.Combine(directory, groupId + ".json");
+}
+
+/// <summary>An in-flight update as recorded in the journal.</summary>
+public sealed record JournalEntry(string GroupId, string ConfigHash, string Plan, DateTimeOffset Started, int Pid);
