@@ -24,12 +24,10 @@ public sealed class GroupConverger(IInstancePlugin instances, IFlavorPlugin flav
             await DestroyAsync(spec, plan.ToDestroy, cancellationToken);
         }
 
-        // The roll ends on a quiescent group; only adding (or terminating alone) needs a final wait.
-        var needsWait = !plan.IsNoop;
+        // The roll ends on a quiescent group; only new instances need a final wait.
         if (plan.ToRoll.Count > 0)
         {
             await RollAsync(spec, plan.ConfigHash, cancellationToken);
-            needsWait = false;
         }
 
         var missing = await MissingAsync(spec, cancellationToken);
@@ -37,11 +35,6 @@ public sealed class GroupConverger(IInstancePlugin instances, IFlavorPlugin flav
         {
             events.Info($"Adding {PlanSentence.Instances(missing.Count)} to group {spec.Id} to reach desired {plan.DesiredSize}");
             await ProvisionAsync(spec, plan.ConfigHash, missing, cancellationToken);
-            needsWait = true;
-        }
-
-        if (needsWait)
-        {
             await _quiescence.WaitAsync(spec, plan.ConfigHash, plan.DesiredSize, cancellationToken);
         }
     }

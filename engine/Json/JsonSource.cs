@@ -33,9 +33,13 @@ public sealed class JsonSource
         {
             bytes = System.IO.File.ReadAllBytes(path);
         }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new DeployException(Errors.FileNotFound, "the file does not exist; check the path", path);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new DeployException(Errors.FileNotFound, $"cannot read the spec: {e.Message}", path);
+            throw new DeployException(Errors.FileNotFound, $"the file cannot be read ({e.Message})", path);
         }
 
         return Parse(path, bytes);
@@ -52,14 +56,27 @@ public sealed class JsonSource
         }
         catch (JsonException e)
         {
-            var reason = e.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0].TrimEnd('.');
             throw new DeployException([new Diagnostic(
                 Errors.InvalidJson,
-                $"{reason}; fix the JSON syntax at this position",
+                InvalidJsonMessage(e.Message),
                 file,
                 Line: (int)(e.LineNumber ?? 0) + 1,
                 Column: (int)(e.BytePositionInLine ?? 0) + 1)]);
         }
+    }
+
+    // System.Text.Json's messages speak of reader options; say what is wrong with the file instead.
+    private static string InvalidJsonMessage(string message)
+    {
+        var reason = message.Split(" LineNumber:", 2)[0].Split(" Path:", 2)[0];
+        return reason switch
+        {
+            _ when reason.Contains("trailing comma", StringComparison.OrdinalIgnoreCase) => "invalid JSON: remove the trailing comma",
+            _ when reason.Contains("end of data", StringComparison.OrdinalIgnoreCase) || reason.Contains("incomplete", StringComparison.OrdinalIgnoreCase) || reason.Contains("depth", StringComparison.OrdinalIgnoreCase)
+                => "invalid JSON: the file ends early; close every { and [",
+            _ when reason.Contains("property name", StringComparison.OrdinalIgnoreCase) => "invalid JSON: property names must be in double quotes",
+            _ => $"invalid JSON: {reason.Replace(" Change the reader options.", "").TrimEnd('.')}; fix the syntax here",
+        };
     }
 
     /// <summary>Adds the file name and position to diagnostics that carry only a JSON path.</summary>

@@ -29,7 +29,8 @@ public static partial class GroupSpecParser
         var propsPath = ChildPath(root, "$", "Properties");
         JsonElement? props = TryGet(root, "Properties", out var p) ? p : null;
         var properties = ParseProperties(props, propsPath, bag);
-        return id is null || properties is null ? null : new GroupSpec(id, properties);
+        // A spec with errors is still returned when its plugin sections were read, so plugin validation can add its findings.
+        return properties is null ? null : new GroupSpec(id ?? "", properties);
     }
 
     /// <summary>Reads a group's <c>Properties</c> object found at <paramref name="path"/>.</summary>
@@ -45,9 +46,9 @@ public static partial class GroupSpecParser
         var instance = ParsePlugin(obj, path, "Instance", bag, "e.g. {\"Plugin\": \"instance-file\", \"Properties\": {}}");
         var flavor = ParsePlugin(obj, path, "Flavor", bag, "e.g. {\"Plugin\": \"flavor-vanilla\", \"Properties\": {}}");
         var updating = ParseUpdating(obj, path, bag);
-        return allocation is null || instance is null || flavor is null
+        return instance is null || flavor is null
             ? null
-            : new GroupProperties(allocation, instance, flavor, updating);
+            : new GroupProperties(allocation ?? new Allocation(0, null), instance, flavor, updating);
     }
 
     /// <summary>Checks that an ID can name files, locks and tags.</summary>

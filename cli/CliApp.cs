@@ -1,0 +1,89 @@
+using CommandLine;
+using Deploy.Cli.Commands;
+using Deploy.Cli.Options;
+using Deploy.Engine.Diagnostics;
+
+namespace Deploy.Cli;
+
+/// <summary>
+/// The CLI's one dispatch: nouns (<c>group</c>, <c>instance</c>, <c>plugin</c>) pick a verb parser of their own,
+/// since CommandLineParser has no nested verbs; everything else is a top-level verb. Errors become canonical
+/// diagnostics and exit codes (0 ok, 1 failed, 2 bad input, 3 locked), never stack traces.
+/// </summary>
+public sealed class CliApp(TextWriter stdout, TextWriter stderr, Func<string, string?> env, CancellationToken cancellationToken)
+{
+    private readonly CliContext _cli = new(stdout, stderr, env, cancellationToken);
+
+    /// <summary>Runs one command line and returns its exit code.</summary>
+    public async Task<int> RunAsync(string[] args)
+    {
+        try
+        {
+            return args.FirstOrDefault() switch
+            {
+                "group" => await Parse(args[1..]).ParseArguments<GroupWatchOptions, GroupDescribeOptions, GroupUpdateOptions,
+                        GroupInspectOptions, GroupListOptions, GroupFreeOptions, GroupDestroyOptions>(args[1..])
+                    .MapResult(
+                        (GroupWatchOptions o) => GroupCommands.WatchAsync(_cli, o),
+                        (GroupDescribeOptions o) => GroupCommands.DescribeAsync(_cli, o),
+                        (GroupUpdateOptions o) => GroupCommands.UpdateAsync(_cli, o),
+                        (GroupInspectOptions o) => GroupCommands.InspectAsync(_cli, o),
+                        (GroupListOptions o) => GroupCommands.ListAsync(_cli, o),
+                        (GroupFreeOptions o) => GroupCommands.FreeAsync(_cli, o),
+                        (GroupDestroyOptions o) => GroupCommands.DestroyAsync(_cli, o),
+                        ParseFailed),
+                "instance" => await Parse(args[1..]).ParseArguments<InstanceDescribeOptions, NoVerb>(args[1..])
+                    .MapResult((InstanceDescribeOptions o) => GroupCommands.DescribeInstancesAsync(_cli, o), (NoVerb _) => Task.FromResult(2), ParseFailed),
+                "plugin" => await Parse(args[1..]).ParseArguments<PluginListOptions, NoVerb>(args[1..])
+                    .MapResult((PluginListOptions o) => GroupCommands.ListPluginsAsync(_cli, o), (NoVerb _) => Task.FromResult(2), ParseFailed),
+                _ => await Parse(args).ParseArguments<ServeOptions, GroupNoun, InstanceNoun, PluginNoun>(args)
+                    .MapResult(
+                        (ServeOptions o) => ServeCommand.RunAsync(_cli, o),
+                        (GroupNoun _) => Task.FromResult(2),
+                        (InstanceNoun _) => Task.FromResult(2),
+                        (PluginNoun _) => Task.FromResult(2),
+                        ParseFailed),
+            };
+        }
+        catch (DeployException e)
+        {
+            foreach (var d in e.Diagnostics)
+            {
+                _cli.Error.WriteLine(d.ToString());
+            }
+
+            return e.ExitCode;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _cli.Error.WriteLine($"deploy: error {Errors.OperationFailed.Id}: cancelled; what was live stays live, run the command again to converge");
+            return 1;
+        }
+        catch (Exception e) when (env("DEPLOY_DEBUG") != "1")
+        {
+            _cli.Error.WriteLine($"deploy: error {Errors.OperationFailed.Id}: {e.Message}");
+            return 1;
+        }
+    }
+
+    private Parser Parse(string[] args) => new(s =>
+    {
+        s.HelpWriter = IsHelpOrVersion(args) ? _cli.Out : _cli.Error;
+        s.AutoVersion = true;
+        s.AutoHelp = true;
+        s.CaseSensitive = true;
+        s.EnableDashDash = true;
+    });
+
+    private static bool IsHelpOrVersion(string[] args) =>
+        args.Any(a => a is "--help" or "help" or "--version" or "version");
+
+    // Help and version requests are successes; everything else the parser rejects is bad input.
+    private static Task<int> ParseFailed(IEnumerable<Error> errors) =>
+        Task.FromResult(errors.All(e => e is HelpRequestedError or HelpVerbRequestedError or VersionRequestedError) ? 0 : 2);
+
+    [Verb("__none", Hidden = true)]
+    private sealed class NoVerb
+    {
+    }
+}
