@@ -21,7 +21,8 @@ public static class GroupPlanner
     /// <summary>Plans the changes that take <paramref name="observed"/> to <paramref name="spec"/>.</summary>
     public static GroupPlan Plan(GroupSpec spec, string configHash, IReadOnlyList<InstanceDescription> observed, bool isNewGroup)
     {
-        var ordered = observed.OrderBy(i => i.Id, InstanceIdComparer.Instance).ToList();
+        var ordered = observed.ToList();
+        ordered.Sort((a, b) => InstanceIdComparer.Instance.Compare(a.Id, b.Id));
         return spec.Properties.Allocation.IsQuorum
             ? PlanQuorum(spec, configHash, ordered, isNewGroup)
             : PlanScaler(spec, configHash, ordered, isNewGroup);
@@ -40,9 +41,9 @@ public static class GroupPlanner
         var size = spec.Properties.Allocation.Size ?? 0;
         // Shrinking removes instances that would have to be rolled anyway first, lowest IDs first.
         var extras = Math.Max(0, observed.Count - size);
-        var destroy = observed.Where(i => !IsDesired(i, hash)).Concat(observed.Where(i => IsDesired(i, hash))).Take(extras).ToList();
-        var kept = observed.Except(destroy).ToList();
-        var roll = kept.Where(i => !IsDesired(i, hash)).ToList();
+        var undesired = observed.Where(i => !IsDesired(i, hash)).ToList();
+        var destroy = undesired.Concat(observed.Where(i => IsDesired(i, hash))).Take(extras).ToList();
+        var roll = undesired.Skip(Math.Min(extras, undesired.Count)).ToList();
         var add = Enumerable.Repeat<string?>(null, Math.Max(0, size - observed.Count)).ToList();
         return new GroupPlan(spec.Id, hash, size, isNew, destroy, roll, add);
     }

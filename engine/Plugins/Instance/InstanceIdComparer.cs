@@ -6,6 +6,7 @@ public sealed class InstanceIdComparer : IComparer<string>
     /// <summary>The shared comparer; it holds no state.</summary>
     public static readonly InstanceIdComparer Instance = new();
 
+    // Span-based and allocation-free: sorting 10,000 IDs happens on every observation of a large group.
     public int Compare(string? x, string? y)
     {
         if (x is null || y is null)
@@ -13,20 +14,26 @@ public sealed class InstanceIdComparer : IComparer<string>
             return string.CompareOrdinal(x, y);
         }
 
-        var (xp, xn) = Split(x);
-        var (yp, yn) = Split(y);
-        var byPrefix = string.CompareOrdinal(xp, yp);
+        var xs = DigitsStart(x);
+        var ys = DigitsStart(y);
+        var byPrefix = x.AsSpan(0, xs).SequenceCompareTo(y.AsSpan(0, ys));
         if (byPrefix != 0)
         {
             return byPrefix;
         }
 
-        var xd = xn.TrimStart('0');
-        var yd = yn.TrimStart('0');
-        return xd.Length != yd.Length ? xd.Length.CompareTo(yd.Length) : string.CompareOrdinal(xd, yd) is var c && c != 0 ? c : string.CompareOrdinal(x, y);
+        var xd = x.AsSpan(xs).TrimStart('0');
+        var yd = y.AsSpan(ys).TrimStart('0');
+        if (xd.Length != yd.Length)
+        {
+            return xd.Length.CompareTo(yd.Length);
+        }
+
+        var byNumber = xd.SequenceCompareTo(yd);
+        return byNumber != 0 ? byNumber : string.CompareOrdinal(x, y);
     }
 
-    private static (string Prefix, string Digits) Split(string id)
+    private static int DigitsStart(string id)
     {
         var i = id.Length;
         while (i > 0 && char.IsAsciiDigit(id[i - 1]))
@@ -34,6 +41,6 @@ public sealed class InstanceIdComparer : IComparer<string>
             i--;
         }
 
-        return (id[..i], id[i..]);
+        return i;
     }
 }
