@@ -47,7 +47,7 @@ public static class ProxyFixtures
         new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { Timeout = TimeSpan.FromSeconds(10) };
 
     /// <summary>GETs <paramref name="url"/> and returns the status code and body.</summary>
-    public static async Task<(int Status, string Body)> GetAsync(this HttpClient client, Uri url)
+    public static async Task<(int Status, string Body)> FetchAsync(this HttpClient client, Uri url)
     {
         using var response = await client.GetAsync(url);
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
@@ -62,7 +62,7 @@ public static class ProxyFixtures
         {
             try
             {
-                var (status, text) = await client.GetAsync(url);
+                var (status, text) = await client.FetchAsync(url);
                 last = $"{status} {text}";
                 if (text == body)
                 {
