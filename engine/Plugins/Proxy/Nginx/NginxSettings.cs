@@ -1,0 +1,61 @@
+using System.Text.Json;
+using Deploy.Engine.Commands;
+using Deploy.Engine.Diagnostics;
+using Deploy.Engine.Spec;
+
+namespace Deploy.Engine.Plugins.Proxy.Nginx;
+
+/// <summary>The <c>proxy-nginx</c> properties, validated; paths already resolved against the spec's folder.</summary>
+/// <param name="UpstreamFile">The file nginx includes, holding only the <c>upstream</c> block; required.</param>
+/// <param name="Upstream">The upstream's name, as used by <c>proxy_pass http://NAME;</c>; required.</param>
+/// <param name="TestCommand">Checks the configuration, e.g. <c>["nginx","-t","-c","/etc/nginx/nginx.conf"]</c>; optional.</param>
+/// <param name="ReloadCommand">Reloads gracefully, e.g. <c>["nginx","-s","reload"]</c>; required.</param>
+/// <param name="Url">Where the engine checks the app through nginx after a flip; optional.</param>
+/// <param name="PidFile">nginx's pid file: when set, a flip returns only once new workers serve; optional.</param>
+public sealed record NginxSettings(
+    string UpstreamFile,
+    string Upstream,
+    IReadOnlyList<string>? TestCommand,
+    IReadOnlyList<string> ReloadCommand,
+    Uri? Url,
+    string? PidFile)
+{
+    private const string Fix =
+        "e.g. \"Properties\": {\"UpstreamFile\": \"nginx/upstream.conf\", \"Upstream\": \"shop\", \"ReloadCommand\": [\"nginx\", \"-s\", \"reload\"]}";
+
+    /// <summary>Every property name, for typo detection.</summary>
+    public static readonly string[] Known = ["UpstreamFile", "Upstream", "TestCommand", "ReloadCommand", "Url", "PidFile"];
+
+    /// <summary>The settings at <paramref name="path"/>, or null with every problem recorded in <paramref name="bag"/>.</summary>
+    public static NginxSettings? Read(JsonElement? properties, string path, string baseDirectory, DiagnosticBag bag)
+    {
+        if (!JsonReading.Object(properties, path, bag, Fix))
+        {
+            return null;
+        }
+
+        var p = properties!.Value;
+        var before = bag.Items.Count;
+        ProxyProperties.RejectUnknown(p, path, bag, Known);
+        var file = ProxyProperties.FilePath(p, path, "UpstreamFile", bag, required: true, "name the file your nginx.conf includes inside http { }");
+        var upstream = ProxyProperties.Name(p, path, "Upstream", bag, "use the name in proxy_pass http://NAME;");
+        var test = ProxyProperties.Argv(p, path, "TestCommand", bag, required: false, "e.g. [\"nginx\", \"-t\", \"-q\"]");
+        var reload = ProxyProperties.Argv(p, path, "ReloadCommand", bag, required: true, "e.g. [\"nginx\", \"-s\", \"reload\"]");
+        var url = ProxyProperties.Url(p, path, "Url", bag, "e.g. \"http://127.0.0.1:8080/healthz\"");
+        var pid = ProxyProperties.FilePath(p, path, "PidFile", bag, required: false, "e.g. \"/run/nginx.pid\"");
+        if (bag.Items.Count > before)
+        {
+            return null;
+        }
+
+        return new NginxSettings(ProxyProperties.Resolve(file!, baseDirectory), upstream!, test, reload!, url,
+            pid is null ? null : ProxyProperties.Resolve(pid, baseDirectory));
+    }
+
+    /// <summary>The test command as a request run in the spec's folder.</summary>
+    internal CommandRequest? Test(string baseDirectory) =>
+        TestCommand is null ? null : new CommandRequest(TestCommand, baseDirectory, Timeout: TimeSpan.FromSeconds(30));
+
+    /// <summary>The reload command as a request run in the spec's folder.</summary>
+    internal CommandRequest Reload(string baseDirectory) => new(ReloadCommand, baseDirectory, Timeout: TimeSpan.FromSeconds(30));
+}

@@ -1,0 +1,71 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Deploy.Engine.Plugins.Proxy.Nginx;
+
+/// <summary>Renders a route as an nginx <c>upstream</c> block and reads one back.</summary>
+public static partial class NginxUpstream
+{
+    // Port 9 (discard) marked down: nginx refuses an upstream without servers, and "down" keeps it from ever being tried.
+    private const string Placeholder = "127.0.0.1:9";
+
+    /// <summary>
+    /// The file content for <paramref name="route"/>: the <see cref="ProxyHeader"/> line, then the upstream block.
+    /// Servers use <c>max_fails=0</c>: the engine, not nginx's passive checks, decides which colour is healthy, so a
+    /// server that fails one request is not shunned for <c>fail_timeout</c>; each failed request still moves on to the
+    /// next server and then to the backups through <c>proxy_next_upstream</c>.
+    /// </summary>
+    public static string Render(string upstream, ProxyRoute route, IReadOnlyList<string> servers, IReadOnlyList<string> backups)
+    {
+        var text = new StringBuilder();
+        text.Append(ProxyHeader.Format(route)).Append('\n');
+        text.Append("# Written by deploy (proxy-nginx); edits are overwritten at the next flip.\n");
+        text.Append($"upstream {upstream} {{\n");
+        if (servers.Count == 0)
+        {
+            text.Append($"    server {Placeholder} down; # no live colour\n");
+        }
+
+        foreach (var server in servers)
+        {
+            text.Append($"    server {server} max_fails=0;\n");
+        }
+
+        foreach (var backup in backups)
+        {
+            text.Append($"    server {backup} max_fails=0 backup;\n");
+        }
+
+        // Idle connections kept per worker; needs proxy_http_version 1.1 and an empty Connection header in the location.
+        text.Append("    keepalive 16;\n");
+        text.Append("}\n");
+        return text.ToString();
+    }
+
+    /// <summary>The route recorded in <paramref name="text"/>; null when it has no <see cref="ProxyHeader"/> line.</summary>
+    public static ProxyRoute? Parse(string text)
+    {
+        if (ProxyHeader.Parse(text) is not { } header)
+        {
+            return null;
+        }
+
+        var servers = new List<string>();
+        var backups = new List<string>();
+        foreach (Match m in ServerLine().Matches(text))
+        {
+            var parameters = m.Groups["params"].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parameters.Contains("down"))
+            {
+                continue;
+            }
+
+            (parameters.Contains("backup") ? backups : servers).Add(m.Groups["address"].Value);
+        }
+
+        return new ProxyRoute(header.App, header.Colour, header.ConfigHash, servers, backups);
+    }
+
+    [GeneratedRegex(@"^[ \t]*server[ \t]+(?<address>[^\s;]+)(?<params>[^;\n]*);", RegexOptions.Multiline)]
+    private static partial Regex ServerLine();
+}
