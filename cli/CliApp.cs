@@ -36,8 +36,16 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, Func<string, st
                     .MapResult((InstanceDescribeOptions o) => GroupCommands.DescribeInstancesAsync(_cli, o), (NoVerb _) => Task.FromResult(2), ParseFailed),
                 "plugin" => await Parse(args[1..]).ParseArguments<PluginListOptions, NoVerb>(args[1..])
                     .MapResult((PluginListOptions o) => GroupCommands.ListPluginsAsync(_cli, o), (NoVerb _) => Task.FromResult(2), ParseFailed),
-                _ => await Parse(args).ParseArguments<ServeOptions, GroupNoun, InstanceNoun, PluginNoun>(args)
+                _ => await Parse(args).ParseArguments(args, typeof(PlanOptions), typeof(ApplyOptions), typeof(StatusOptions), typeof(FlipOptions),
+                        typeof(RollbackOptions), typeof(AppListOptions), typeof(DestroyOptions), typeof(ServeOptions), typeof(GroupNoun), typeof(InstanceNoun), typeof(PluginNoun))
                     .MapResult(
+                        (PlanOptions o) => AppCommands.PlanAsync(_cli, o),
+                        (ApplyOptions o) => AppCommands.ApplyAsync(_cli, o),
+                        (StatusOptions o) => AppCommands.StatusAsync(_cli, o),
+                        (FlipOptions o) => AppCommands.FlipAsync(_cli, o),
+                        (RollbackOptions o) => AppCommands.RollbackAsync(_cli, o),
+                        (AppListOptions o) => AppCommands.ListAsync(_cli, o),
+                        (DestroyOptions o) => AppCommands.DestroyAsync(_cli, o),
                         (ServeOptions o) => ServeCommand.RunAsync(_cli, o),
                         (GroupNoun _) => Task.FromResult(2),
                         (InstanceNoun _) => Task.FromResult(2),
@@ -73,6 +81,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, Func<string, st
         s.AutoHelp = true;
         s.CaseSensitive = true;
         s.EnableDashDash = true;
+        s.AllowMultiInstance = true;
     });
 
     private static bool IsHelpOrVersion(string[] args) =>

@@ -1,5 +1,6 @@
 using Deploy.Cli.Options;
 using Deploy.Cli.Rendering;
+using Deploy.Engine.BlueGreen;
 using Deploy.Engine.Events;
 using Deploy.Engine.Groups;
 using Deploy.Engine.Plugins;
@@ -27,6 +28,7 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, Func<stri
             MaxParallel = options.MaxParallel,
             PollInterval = pollInterval ?? TimeSpan.FromSeconds(1),
             Events = new ConsoleEvents(json ? Error : Out, Error),
+            Environment = Env,
         };
     }
 
@@ -36,6 +38,14 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, Func<stri
         var engine = Engine(options, json, pollInterval);
         var plugins = PluginCatalog.Create(new PluginContext(engine.StateDirectory, engine.FileDirectory!, engine.Events));
         return new GroupService(engine, plugins);
+    }
+
+    /// <summary>The blue/green service for these options.</summary>
+    public AppService Apps(CommonOptions options, bool json = false)
+    {
+        var engine = Engine(options, json);
+        var plugins = PluginCatalog.Create(new PluginContext(engine.StateDirectory, engine.FileDirectory!, engine.Events));
+        return new AppService(engine, plugins);
     }
 
     /// <summary>Events of a context, for commands that report outside the engine.</summary>

@@ -8,13 +8,15 @@ internal static class ServeCommand
     public static async Task<int> RunAsync(CliContext cli, ServeOptions o)
     {
         var interval = GroupCommands.ParseDuration(o.PollInterval, "--poll-interval");
-        var groups = cli.Groups(o);
+        var apps = cli.Apps(o);
+        var groups = apps.Groups;
         cli.Out.WriteLine($"serving {groups.State.Directory}: reconciling every {o.PollInterval}");
         while (!cli.Cancellation.IsCancellationRequested)
         {
             try
             {
                 await groups.ReconcileAllAsync(cli.Cancellation);
+                await apps.SyncProxiesAsync(cli.Cancellation);
                 await Task.Delay(interval, cli.Cancellation);
             }
             catch (OperationCanceledException) when (cli.Cancellation.IsCancellationRequested)

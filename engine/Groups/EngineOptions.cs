@@ -17,6 +17,9 @@ public sealed record EngineOptions(string StateDirectory)
     /// <summary>How often quiescence is re-checked.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Reads environment variables (secret values, <c>DEPLOY_VAR_*</c>); default the process environment.</summary>
+    public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
+
     /// <summary>Where progress and warnings go.</summary>
     public IDeployEvents Events { get; init; } = NullEvents.Instance;
 }

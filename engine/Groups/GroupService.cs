@@ -87,7 +87,7 @@ public sealed class GroupService(EngineOptions options, PluginRegistry plugins)
         var list = new List<GroupSummary>();
         foreach (var id in _state.GroupIds())
         {
-            var spec = _state.Committed(id, plugins)!;
+            var spec = _state.Committed(id, plugins, options.Environment)!.Spec;
             var members = await MembersAsync(spec, cancellationToken);
             list.Add(new GroupSummary(id, spec.Properties.Allocation.DesiredCount, members.Count, spec.Properties.Instance.Plugin, spec.Properties.Flavor.Plugin));
         }
@@ -140,13 +140,13 @@ public sealed class GroupService(EngineOptions options, PluginRegistry plugins)
 
             try
             {
-                var spec = _state.Committed(id, plugins);
-                if (spec is null)
+                var committed = _state.Committed(id, plugins, options.Environment);
+                if (committed is null)
                 {
                     continue; // freed or destroyed since the listing
                 }
 
-                var change = await ConvergeAsync(spec, isNew: false, announce: false, cancellationToken);
+                var change = await ConvergeAsync(committed.Spec, isNew: false, announce: false, cancellationToken, committed.Tags);
                 if (change.Changed)
                 {
                     changed.Add(change);
@@ -226,7 +226,7 @@ public sealed class GroupService(EngineOptions options, PluginRegistry plugins)
             throw new DeployException(Errors.UnknownName, $"\"{groupId}\" is not a group ID");
         }
 
-        return _state.Committed(groupId, plugins)
+        return _state.Committed(groupId, plugins, options.Environment)?.Spec
             ?? throw new DeployException(Errors.UnknownName,
                 $"no group \"{groupId}\" is watched here (state: {_state.Directory}); known groups: {Known()}");
     }

@@ -1,6 +1,10 @@
+using Deploy.Engine.Commands;
 using Deploy.Engine.Plugins.Flavor;
 using Deploy.Engine.Plugins.Instance;
 using Deploy.Engine.Plugins.Proxy;
+using Deploy.Engine.Plugins.Proxy.File;
+using Deploy.Engine.Plugins.Proxy.HAProxy;
+using Deploy.Engine.Plugins.Proxy.Nginx;
 
 namespace Deploy.Engine.Plugins;
 
@@ -8,9 +12,12 @@ namespace Deploy.Engine.Plugins;
 public static class PluginCatalog
 {
     /// <summary>The built-in plugins, plus any <paramref name="extraInstances"/> (tests and benchmarks add the memory plugin).</summary>
-    public static PluginRegistry Create(PluginContext context, params IInstancePlugin[] extraInstances) =>
-        new(
+    public static PluginRegistry Create(PluginContext context, params IInstancePlugin[] extraInstances)
+    {
+        var runner = new CommandRunner();
+        return new(
             [new FileInstancePlugin(context.FileDirectory, context.Events), .. extraInstances],
             [new VanillaFlavor()],
-            Array.Empty<IProxyPlugin>());
+            [new FileProxyPlugin(), new NginxProxyPlugin(runner), new HAProxyProxyPlugin(runner)]);
+    }
 }

@@ -1,4 +1,7 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Deploy.Engine.Apps;
+using Deploy.Engine.Diagnostics;
 using Deploy.Engine.Json;
 using Deploy.Engine.Plugins;
 using Deploy.Engine.Spec;
@@ -23,11 +26,35 @@ public sealed class StateStore(string directory)
         return File.Exists(path) ? File.ReadAllText(path) : null;
     }
 
-    /// <summary>Loads the committed spec of <paramref name="groupId"/>; null when not watched.</summary>
-    public GroupSpec? Committed(string groupId, PluginRegistry plugins)
+    /// <summary>
+    /// Loads the committed spec of <paramref name="groupId"/>; null when not watched. App colours are committed with their
+    /// secrets as <c>{{var.NAME}}</c>: they are filled here from <c>DEPLOY_VAR_NAME</c> in <paramref name="env"/>.
+    /// </summary>
+    public CommittedGroup? Committed(string groupId, PluginRegistry plugins, Func<string, string?> env)
     {
         var path = GroupPath(groupId);
-        return File.Exists(path) ? GroupSpecLoader.From(JsonSource.Load(path), plugins).Spec : null;
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var root = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        var tags = root["Tags"] is JsonObject t ? t.ToDictionary(p => p.Key, p => p.Value?.GetValue<string>() ?? "") : new Dictionary<string, string>();
+        var secrets = root["Secrets"] is JsonArray s ? s.Select(n => n!.GetValue<string>()).ToList() : [];
+        if (secrets.Count > 0)
+        {
+            var values = new Dictionary<string, string>();
+            foreach (var name in secrets)
+            {
+                values[$"var.{name}"] = env($"DEPLOY_VAR_{name}") ?? throw new DeployException(Errors.Missing,
+                    $"group {groupId} needs the secret \"{name}\": set DEPLOY_VAR_{name} in this process's environment", path);
+            }
+
+            new Placeholders(values).Resolve(root["Properties"], "$.Properties", new DiagnosticBag(), "$.Properties.Instance.Properties");
+        }
+
+        var spec = GroupSpecLoader.From(JsonSource.Parse(path, System.Text.Encoding.UTF8.GetBytes(root.ToJsonString())), plugins).Spec;
+        return new CommittedGroup(spec, tags);
     }
 
     /// <summary>Records <paramref name="json"/> as the desired state of <paramref name="groupId"/>. Idempotent.</summary>
@@ -58,6 +85,9 @@ public sealed class StateStore(string directory)
     // Group IDs are validated (letters, digits, . _ -) before they ever reach here.
     private string GroupPath(string groupId) => Path.Combine(GroupsDir, groupId + ".json");
 }
+
+/// <summary>A committed group: its spec with secrets filled in, and the extra tags its instances carry (app colours).</summary>
+public sealed record CommittedGroup(GroupSpec Spec, IReadOnlyDictionary<string, string> Tags);
 
 /// <summary>
 /// One file per group while an update runs: what it was converging to and since when. A run that finds one

@@ -1,0 +1,78 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Deploy.Engine.Diagnostics;
+using Deploy.Engine.Json;
+
+namespace Deploy.Engine.Apps;
+
+/// <summary>
+/// Replaces <c>{{colour}}</c>, <c>{{app}}</c> and <c>{{var.NAME}}</c> in every string of a JSON tree. <c>{{port}}</c>
+/// is left for the instance plugin where <paramref name="allowPortUnder"/> says it may appear; any other
+/// placeholder is an error at its path.
+/// </summary>
+public sealed partial class Placeholders(IReadOnlyDictionary<string, string> values)
+{
+    /// <summary>Resolves every string under <paramref name="node"/> (found at <paramref name="path"/>) in place.</summary>
+    public void Resolve(JsonNode? node, string path, DiagnosticBag bag, string? allowPortUnder = null)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (key, child) in obj.ToList())
+                {
+                    var childPath = JsonPath.Child(path, key);
+                    if (child is JsonValue v && v.TryGetValue<string>(out var s))
+                    {
+                        obj[key] = Substitute(s, childPath, bag, allowPortUnder);
+                    }
+                    else
+                    {
+                        Resolve(child, childPath, bag, allowPortUnder);
+                    }
+                }
+
+                break;
+            case JsonArray array:
+                for (var i = 0; i < array.Count; i++)
+                {
+                    var childPath = JsonPath.Index(path, i);
+                    if (array[i] is JsonValue v && v.TryGetValue<string>(out var s))
+                    {
+                        array[i] = Substitute(s, childPath, bag, allowPortUnder);
+                    }
+                    else
+                    {
+                        Resolve(array[i], childPath, bag, allowPortUnder);
+                    }
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>One string with its placeholders replaced; unknown ones are reported at <paramref name="path"/>.</summary>
+    public string Substitute(string text, string path, DiagnosticBag bag, string? allowPortUnder = null) =>
+        Pattern().Replace(text, m =>
+        {
+            var name = m.Groups[1].Value.Trim();
+            if (values.TryGetValue(name, out var value))
+            {
+                return value;
+            }
+
+            if (name == "port" && allowPortUnder is not null && path.StartsWith(allowPortUnder, StringComparison.Ordinal))
+            {
+                return m.Value;
+            }
+
+            bag.Add(Errors.UnknownPlaceholder, path, name == "port"
+                ? "{{port}} is only available inside Group.Instance.Properties"
+                : name.StartsWith("var.", StringComparison.Ordinal)
+                    ? $"{{{{{name}}}}} has no value; add \"{name[4..]}\" to Vars or pass --var {name[4..]}=VALUE"
+                    : $"unknown placeholder {{{{{name}}}}}; known: {{{{colour}}}}, {{{{app}}}}, {{{{var.NAME}}}}, {{{{port}}}}");
+            return m.Value;
+        });
+
+    [GeneratedRegex(@"\{\{\s*([A-Za-z0-9_.\-]+)\s*\}\}")]
+    private static partial Regex Pattern();
+}

@@ -1,0 +1,164 @@
+using Deploy.Engine.Apps;
+using Deploy.Engine.Diagnostics;
+using Deploy.Engine.Events;
+using Deploy.Engine.Groups;
+using Deploy.Engine.Plugins;
+using Deploy.Engine.State;
+
+namespace Deploy.Engine.BlueGreen;
+
+/// <summary>
+/// The blue/green commands every face calls: plan, apply, status, flip, rollback, ls, destroy, and the controller's
+/// proxy sync. Each resolves the app, re-observes the proxy and the instances, and returns a result to render.
+/// </summary>
+public sealed class AppService(EngineOptions options, PluginRegistry plugins)
+{
+    private readonly GroupService _groups = new(options, plugins);
+    private readonly AppRecords _records = new(options.StateDirectory);
+
+    /// <summary>The group service the colours are converged with.</summary>
+    public GroupService Groups => _groups;
+
+    /// <summary>The dry run: what apply would do. Changes nothing.</summary>
+    public async Task<DeployResult> PlanAsync(AppRequest request, CancellationToken ct)
+    {
+        using var ctx = Open(request, requireSecrets: true);
+        return await new PlanFlow(ctx).RunAsync(ct);
+    }
+
+    /// <summary>Deploys to the idle colour and flips to it; see <see cref="ApplyFlow"/>.</summary>
+    public async Task<DeployResult> ApplyAsync(AppRequest request, CancellationToken ct)
+    {
+        using var ctx = Open(request, requireSecrets: true);
+        _records.Save(new AppRecord(ctx.App.Id, Path.GetFullPath(ctx.App.File),
+            request.Vars.Where(v => !ctx.App.Spec.Secrets.Contains(v.Key)).ToDictionary()));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(request.Timeout);
+        try
+        {
+            return await new ApplyFlow(ctx, request.NoFlip).RunAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            throw new DeployException(Errors.OperationFailed,
+                $"apply did not finish within {Spec.Duration.Format(request.Timeout)}; what was live stays live: run it again to converge");
+        }
+        catch (DeployException e)
+        {
+            throw new DeployException(e.Diagnostics.Select(ctx.Mask.Apply).ToList());
+        }
+    }
+
+    /// <summary>Live and standby colours, versions, hashes, each instance with endpoint and health, last deploys.</summary>
+    public async Task<AppStatus> StatusAsync(AppRequest request, CancellationToken ct)
+    {
+        using var ctx = Open(request, requireSecrets: false);
+        return await new StatusReader(ctx).ReadAsync(ct);
+    }
+
+    /// <summary>Promotes a colour (default: the one not live), refusing one whose instances are not all healthy.</summary>
+    public async Task<DeployResult> FlipAsync(AppRequest request, CancellationToken ct)
+    {
+        using var ctx = Open(request, requireSecrets: false);
+        return await new FlipFlow(ctx).RunAsync("flip", request.To, ct);
+    }
+
+    /// <summary>Flips back to the healthy standby at once; refuses when there is none.</summary>
+    public async Task<DeployResult> RollbackAsync(AppRequest request, CancellationToken ct)
+    {
+        using var ctx = Open(request, requireSecrets: false);
+        return await new FlipFlow(ctx).RunAsync("rollback", null, ct);
+    }
+
+    /// <summary>Every app applied from this state folder, with its live colour and version.</summary>
+    public async Task<IReadOnlyList<AppSummary>> ListAsync(CancellationToken ct)
+    {
+        var list = new List<AppSummary>();
+        foreach (var record in _records.All())
+        {
+            using var ctx = Open(new AppRequest(record.App), requireSecrets: false);
+            var seen = await ctx.ObserveAsync(ct);
+            list.Add(new AppSummary(record.App, seen.Live, seen.Live is null ? null : ApplyFlow.VersionOf(seen, seen.Live), record.SpecFile));
+        }
+
+        return list;
+    }
+
+    /// <summary>Destroys both colours and forgets the app; refuses without <see cref="AppRequest.Yes"/>.</summary>
+    public async Task DestroyAsync(AppRequest request, CancellationToken ct)
+    {
+        using var ctx = Open(request, requireSecrets: false);
+        if (!request.Yes)
+        {
+            throw new DeployException(Errors.Refused,
+                $"destroying {ctx.App.Id} leaves its proxy with nothing to route to; add --yes to confirm");
+        }
+
+        using var held = LockFile.Acquire(_groups.State.LocksDirectory, "app-" + ctx.App.Id, "destroy", options.Events);
+        await ctx.RouteAsync(null, null, [], [], ct);
+        foreach (var colour in ctx.App.Colours)
+        {
+            _groups.State.Forget(colour.Group.Id);
+            await _groups.DestroyMembersAsync(colour.Group, ct);
+        }
+
+        _records.Forget(ctx.App.Id);
+    }
+
+    /// <summary>
+    /// The controller's pass over apps: where the live colour's members changed (an instance was replaced), re-render
+    /// the proxy with its current healthy members. Never a flip; apps being deployed are skipped.
+    /// </summary>
+    public async Task SyncProxiesAsync(CancellationToken ct)
+    {
+        foreach (var record in _records.All())
+        {
+            using var held = LockFile.TryAcquire(_groups.State.LocksDirectory, "app-" + record.App, "serve", options.Events, out _);
+            if (held is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                using var ctx = Open(new AppRequest(record.App), requireSecrets: false);
+                await new FlipFlow(ctx).ResyncAsync(ct);
+            }
+            catch (DeployException e)
+            {
+                foreach (var d in e.Diagnostics)
+                {
+                    options.Events.Warn(d with { Code = Errors.OperationFailed with { Severity = Severity.Warning } });
+                }
+            }
+        }
+    }
+
+    private AppContext Open(AppRequest request, bool requireSecrets)
+    {
+        var (file, vars) = Locate(request);
+        var app = AppResolver.Load(file, vars, options.Environment, plugins, options.StateDirectory, requireSecrets);
+        var mask = new SecretMask(app.SecretValues);
+        return new AppContext(app, _groups, mask.Wrap(options.Events), _records);
+    }
+
+    // A path to a spec, or the name of an app whose spec path apply recorded in the state folder.
+    private (string File, IReadOnlyDictionary<string, string> Vars) Locate(AppRequest request)
+    {
+        if (File.Exists(request.Target) || request.Target.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || request.Target.Contains('/'))
+        {
+            return (request.Target, request.Vars);
+        }
+
+        var record = _records.Find(request.Target) ?? throw new DeployException(Errors.UnknownName,
+            $"no app \"{request.Target}\" was applied from state {options.StateDirectory}; pass the spec file instead, or one of: " +
+            (_records.All() is { Count: > 0 } all ? string.Join(", ", all.Select(a => a.App)) : "none"));
+        var vars = new Dictionary<string, string>(record.Vars);
+        foreach (var (k, v) in request.Vars)
+        {
+            vars[k] = v;
+        }
+
+        return (record.SpecFile, vars);
+    }
+}
