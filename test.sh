@@ -19,6 +19,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 export PATH="$PATH:/usr/sbin:/sbin"
 
+# Pinned npm tools for the GitHub Action's tests (validators, GitHub's API description), when that face is present.
+if [ -x action/test-tools.sh ]; then
+  log "npm tools"
+  action/test-tools.sh
+fi
+
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 log "building"

@@ -43,9 +43,7 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, Func<stri
     /// <summary>The blue/green service for these options.</summary>
     public AppService Apps(CommonOptions options, bool json = false)
     {
-        var engine = Engine(options, json);
-        var plugins = PluginCatalog.Create(new PluginContext(engine.StateDirectory, engine.FileDirectory!, engine.Events));
-        return new AppService(engine, plugins);
+        return AppService.Create(Engine(options, json));
     }
 
     /// <summary>Events of a context, for commands that report outside the engine.</summary>

@@ -16,6 +16,11 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
     private readonly GroupService _groups = new(options, plugins);
     private readonly AppRecords _records = new(options.StateDirectory);
 
+    /// <summary>The service with the built-in plugins: what every face calls.</summary>
+    public static AppService Create(EngineOptions options) =>
+        new(options, PluginCatalog.Create(new PluginContext(options.StateDirectory,
+            options.FileDirectory ?? PluginContext.DefaultFileDirectory(options.StateDirectory), options.Events)));
+
     /// <summary>The group service the colours are converged with.</summary>
     public GroupService Groups => _groups;
 
