@@ -30,7 +30,7 @@ public sealed class ApplyFlow(AppContext ctx, bool noFlip)
         {
             _plan.Add("Noop");
             return Result(DeployOutcome.Noop, live.Colour, live.Colour, false,
-                $"{app.Id}: {live.Colour} already runs this configuration (version {VersionOf(seen, live.Colour) ?? "unknown"}); nothing to do");
+                $"{app.Id}: Noop: {live.Colour} already runs this configuration (version {VersionOf(seen, live.Colour) ?? "unknown"}); nothing to do");
         }
 
         var plan = await ctx.Groups.PlanAsync(target.Group, ctx.Groups.State.CommittedJson(target.Group.Id) is null, ct, target.ConfigHash);
