@@ -1,0 +1,51 @@
+// hello: the app the examples deploy. It says which colour and version answered, and can be told to fail,
+// so blue/green flips and rollbacks can be watched and tested.
+//   PORT             listen on 127.0.0.1:PORT (default 8080)
+//   APP_VERSION      shown by / and /version (default "dev")
+//   APP_COLOUR       shown by / (default "none")
+//   APP_FAIL_HEALTH  1: /healthz answers 503
+//   APP_FAIL_AFTER   e.g. 8s: every request answers 500 once that long has passed since start
+using System.Diagnostics;
+using Hello;
+
+var port = Environment.GetEnvironmentVariable("PORT") is { Length: > 0 } p ? p : "8080";
+var version = Environment.GetEnvironmentVariable("APP_VERSION") is { Length: > 0 } v ? v : "dev";
+var colour = Environment.GetEnvironmentVariable("APP_COLOUR") is { Length: > 0 } c ? c : "none";
+var failHealth = Environment.GetEnvironmentVariable("APP_FAIL_HEALTH") is { Length: > 0 } f && f != "0";
+if (!FailAfter.TryParse(Environment.GetEnvironmentVariable("APP_FAIL_AFTER"), out var failAfter))
+{
+    Console.Error.WriteLine($"hello: APP_FAIL_AFTER=\"{Environment.GetEnvironmentVariable("APP_FAIL_AFTER")}\" is not a duration; write 500ms, 2s or 5m");
+    return 2;
+}
+
+// Measured from the process start, not from when Kestrel is ready, so a slow start does not delay the failure.
+var started = Process.GetCurrentProcess().StartTime.ToUniversalTime();
+
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+
+var app = builder.Build();
+app.Use(async (context, next) =>
+{
+    if (failAfter is { } after && DateTime.UtcNow - started >= after)
+    {
+        context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+        await context.Response.WriteAsync($"failing: APP_FAIL_AFTER={Duration(after)} has passed\n");
+        return;
+    }
+
+    await next(context);
+});
+
+app.MapGet("/", () => Results.Text($"hello from {colour} {version}", "text/plain"));
+app.MapGet("/version", () => Results.Text(version, "text/plain"));
+app.MapGet("/healthz", () => failHealth
+    ? Results.Text("failing: APP_FAIL_HEALTH is set\n", "text/plain", statusCode: StatusCodes.Status503ServiceUnavailable)
+    : Results.Text("ok", "text/plain"));
+
+app.Run();
+return 0;
+
+static string Duration(TimeSpan t) => t.TotalSeconds < 1 ? $"{t.TotalMilliseconds:0}ms" : $"{t.TotalSeconds:0.###}s";
