@@ -38,6 +38,7 @@ public sealed class CliRunner(string workingDirectory, IReadOnlyDictionary<strin
             info.ArgumentList.Add(a);
         }
 
+        info.Environment[ProcessScan.Marker] = workingDirectory;
         info.Environment.Remove("DEPLOY_STATE");
         info.Environment.Remove("DEPLOY_FILE_DIR");
         foreach (var (k, v) in env ?? new Dictionary<string, string>())
@@ -75,6 +76,13 @@ public sealed class RunningCli : IAsyncDisposable
     public string Output { get { lock (_gate) return _out.ToString(); } }
 
     public int Pid => _process.Id;
+
+    /// <summary>SIGKILL, as a crash or an OOM kill would.</summary>
+    public void Kill()
+    {
+        Native.Kill(_process.Id, 9);
+        _process.WaitForExit();
+    }
 
     /// <summary>Sends SIGTERM and waits for a clean exit; returns the exit code.</summary>
     public async Task<int> StopAsync()

@@ -1,0 +1,189 @@
+using System.Text.Json;
+using Deploy.Tests.Fixtures;
+using Deploy.Tests.Support;
+
+namespace Deploy.Tests.BlueGreen;
+
+/// <summary>
+/// The promise: requests keep succeeding through deploys, also when the new version is broken. Real nginx, real
+/// hello processes, the real CLI, and 8 keep-alive clients hammering nginx the whole time.
+/// </summary>
+[Collection(HelloApp.Collection)]
+public sealed class NginxZeroDowntimeTests(HelloApp hello) : IAsyncLifetime
+{
+    private readonly TempDir _dir = new();
+    private NginxServer _nginx = null!;
+    private CliRunner _cli = null!;
+    private string _spec = "";
+
+    public async Task InitializeAsync()
+    {
+        _nginx = await NginxServer.StartAsync();
+        _spec = _dir.Write("shop.json", ShopSpec.Json(hello.Dll, 18400, ShopSpec.Nginx(_nginx), verifyDuration: "1s"));
+        _cli = new CliRunner(_dir.Path);
+    }
+
+    // The five-deploy test verifies through nginx for 8s, long enough to see a version that fails 5s after it started.
+    private void LongVerify() => File.WriteAllText(_spec, File.ReadAllText(_spec).Replace("\"Duration\": \"1s\"", "\"Duration\": \"8s\""));
+
+    private Task<CliResult> Apply(string version, params string[] more) =>
+        _cli.RunAsync(["apply", _spec, "--var", $"version={version}", "--json", .. more]);
+
+    [Fact]
+    public async Task Apply_FiveDeploysUnderLoad_IncludingBrokenOnes_ZeroFailedRequests()
+    {
+        LongVerify();
+        (await Apply("1")).ExitCode.ShouldBe(0);
+        await using var load = new LoadLoop(_nginx.Url, clients: 8, maxDuration: TimeSpan.FromMinutes(4));
+
+        load.Phase = "2";
+        var v2 = await Apply("2");
+        v2.ExitCode.ShouldBe(0, v2.ToString());
+        Outcome(v2).ShouldBe("flipped");
+
+        load.Phase = "3";
+        var v3 = await Apply("3", "--var", "fail_health=1");
+        v3.ExitCode.ShouldBe(1, v3.ToString());
+        Outcome(v3).ShouldBe("idleFailed");
+        Result(v3).GetProperty("summary").GetString()!.ShouldContain("green is still live");
+
+        load.Phase = "4";
+        var v4 = await Apply("4");
+        v4.ExitCode.ShouldBe(0, v4.ToString());
+        Result(v4).GetProperty("liveColour").GetString().ShouldBe("blue");
+
+        load.Phase = "5";
+        var v5 = await Apply("5", "--var", "fail_after=5s");
+        v5.ExitCode.ShouldBe(1, v5.ToString());
+        Outcome(v5).ShouldBe("rolledBack");
+        var rollback = Result(v5).GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "rollback");
+        TimeSpan.Parse(rollback.GetProperty("duration").GetString()!).ShouldBeLessThan(TimeSpan.FromSeconds(1));
+
+        load.Phase = "6";
+        var v6 = await Apply("6");
+        v6.ExitCode.ShouldBe(0, v6.ToString());
+        Result(v6).GetProperty("liveColour").GetString().ShouldBe("green");
+        load.Phase = "after";
+        await Task.Delay(500);
+        await load.StopAsync();
+
+        load.Failures.ShouldBeEmpty($"{load.Failures.Count} of {load.Requests} requests failed");
+        load.Requests.ShouldBeGreaterThan(500);
+        // Every answer came from the live version or the one just replaced; version 3 never went live.
+        var allowed = new Dictionary<string, string[]>
+        {
+            ["2"] = ["1", "2"], ["3"] = ["2"], ["4"] = ["2", "4"], ["5"] = ["4", "5"], ["6"] = ["4", "6"], ["after"] = ["6"],
+        };
+        foreach (var (key, count) in load.Bodies)
+        {
+            var phase = key.Split('|')[0];
+            var version = key.Split(' ')[^1];
+            allowed[phase].ShouldContain(version, $"phase {phase} saw \"{key}\" {count} times");
+        }
+    }
+
+    [Fact]
+    public async Task Apply_NginxConfigBroken_UpstreamRestoredNoReloadOldColourServing()
+    {
+        (await Apply("1")).ExitCode.ShouldBe(0);
+        var upstream = File.ReadAllText(_nginx.UpstreamFile);
+        var conf = Path.Combine(_nginx.Directory, "nginx.conf");
+        var good = File.ReadAllText(conf);
+        File.AppendAllText(conf, "\nthis is not nginx;\n");
+
+        var broken = await Apply("2");
+
+        File.WriteAllText(conf, good);
+        broken.ExitCode.ShouldBe(1, broken.ToString());
+        Result(broken).GetProperty("summary").GetString()!.ShouldContain("blue is still live");
+        File.ReadAllText(_nginx.UpstreamFile).ShouldBe(upstream);
+        using var http = new HttpClient();
+        (await http.GetStringAsync(_nginx.Url)).ShouldBe("hello from blue 1");
+    }
+
+    [Fact]
+    public async Task Apply_Concurrent_SecondExits3()
+    {
+        (await Apply("1")).ExitCode.ShouldBe(0);
+        await using var slow = _cli.Start("apply", _spec, "--var", "version=2", "--var", "fail_health=1");
+        await WaitFor(() => File.Exists(Path.Combine(_dir.Path, ".deploy", "locks", "app-shop.lock")));
+
+        var second = await Apply("3");
+
+        second.ExitCode.ShouldBe(3, second.ToString());
+        second.Stderr.ShouldContain("DEPLOY2001");
+        second.Stderr.ShouldContain($"pid {slow.Pid}");
+    }
+
+    [Fact]
+    public async Task Apply_KilledAtSeveralPoints_RerunConvergesWithoutOrphans()
+    {
+        (await Apply("1")).ExitCode.ShouldBe(0);
+        var version = 2;
+        foreach (var delay in new[] { 300, 900, 1600, 2600 })
+        {
+            await using (var victim = _cli.Start("apply", _spec, "--var", $"version={version}"))
+            {
+                await Task.Delay(delay);
+                victim.Kill();
+            }
+
+            using var http = new HttpClient();
+            (await http.GetAsync(_nginx.Url)).IsSuccessStatusCode.ShouldBeTrue($"nginx stopped serving after a kill at {delay} ms");
+            var rerun = await Apply(version.ToString());
+            rerun.ExitCode.ShouldBe(0, rerun.ToString());
+            (await http.GetStringAsync(_nginx.Url)).ShouldEndWith($" {version}");
+            version++;
+        }
+
+        var status = JsonDocument.Parse((await _cli.RunAsync("status", _spec, "--json")).Stdout).RootElement;
+        var tracked = status.GetProperty("colours").EnumerateArray().SelectMany(c => c.GetProperty("instances").EnumerateArray())
+            .Select(i => i.GetProperty("id").GetString()!).ToHashSet();
+        tracked.Count.ShouldBe(4);
+        ProcessScan.InstanceIds(_dir.Path).ShouldBe(tracked, ignoreOrder: true);
+    }
+
+    [Fact]
+    public async Task Serve_LiveInstanceKilled_UpstreamRerenderedWithReplacement()
+    {
+        (await Apply("1")).ExitCode.ShouldBe(0);
+        var before = File.ReadAllText(_nginx.UpstreamFile);
+        var victim = ProcessScan.InstanceIds(_dir.Path).First();
+
+        await using (var serve = _cli.Start("serve", "--poll-interval", "500ms"))
+        {
+            ProcessScan.Kill(_dir.Path, victim);
+            await WaitFor(() => serve.Output.Contains("proxy re-rendered with 2 healthy blue instances"), TimeSpan.FromSeconds(30));
+        }
+
+        using var http = new HttpClient();
+        (await http.GetStringAsync(_nginx.Url)).ShouldBe("hello from blue 1");
+        File.ReadAllText(_nginx.UpstreamFile).ShouldContain("colour=blue");
+    }
+
+    private static JsonElement Result(CliResult r) => JsonDocument.Parse(r.Stdout).RootElement;
+
+    private static string Outcome(CliResult r) => Result(r).GetProperty("outcome").GetString()!;
+
+    private static async Task WaitFor(Func<bool> condition, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("condition not met");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _cli.RunAsync("destroy", _spec, "--yes");
+        ProcessScan.KillAll(_dir.Path);
+        await _nginx.DisposeAsync();
+        _dir.Dispose();
+    }
+}
