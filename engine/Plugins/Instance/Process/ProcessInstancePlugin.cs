@@ -91,6 +91,7 @@ public sealed class ProcessInstancePlugin(string stateDirectory, IDeployEvents e
         var started = ProcessTable.StartTime(pid);
         if (started is null)
         {
+            ProcessTable.Reap(pid);
             _records.Delete(record.ID);
             throw new DeployException(Errors.PluginFailed,
                 $"\"{properties.Command[0]}\" exited as soon as it started; read {record.LogFile} for why");
@@ -146,6 +147,12 @@ public sealed class ProcessInstancePlugin(string stateDirectory, IDeployEvents e
             }
             else if (collect)
             {
+                // A long-running CLI (serve) is the parent of what it started: collect the exit so no zombie piles up.
+                if (record.Pid is { } pid)
+                {
+                    ProcessTable.Reap(pid);
+                }
+
                 events.Info($"Forgetting {record.ID}: its process is gone");
                 _records.Delete(record.ID);
             }

@@ -1,0 +1,82 @@
+using System.Net;
+using Deploy.Tests.Fixtures;
+
+namespace Deploy.Tests.Plugins.Instance;
+
+/// <summary>examples/hello's failure switches, run as the process plugin runs it in the examples.</summary>
+[Collection(HelloApp.Collection)]
+public sealed class ProcessHelloAppTests(HelloApp hello) : IAsyncLifetime
+{
+    private readonly ProcessHarness _h = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _h.DisposeAsync();
+
+    private async Task<string> StartAsync(int port, params (string Name, string Value)[] env)
+    {
+        var id = await _h.ProvisionAsync(ProcessHarness.Props(
+            command: ["dotnet", hello.Dll], from: port, to: port,
+            env: env.ToDictionary(e => e.Name, e => e.Value), stopTimeout: "5s"));
+        return _h.Record(id)!.Endpoint;
+    }
+
+    [Fact]
+    public async Task Healthz_FailHealthSet_Answers503WhileOtherPathsWork()
+    {
+        var endpoint = await StartAsync(18191, ("APP_FAIL_HEALTH", "1"), ("APP_VERSION", "3.1"));
+
+        (await ProcessHarness.GetAsync(endpoint, "/healthz")).Status.ShouldBe(HttpStatusCode.ServiceUnavailable);
+        (await ProcessHarness.GetAsync(endpoint, "/version")).ShouldBe((HttpStatusCode.OK, "3.1"));
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("")]
+    public async Task Healthz_FailHealthZeroOrEmpty_AnswersOk(string value)
+    {
+        var endpoint = await StartAsync(value == "" ? 18192 : 18193, ("APP_FAIL_HEALTH", value));
+
+        (await ProcessHarness.GetAsync(endpoint, "/healthz")).ShouldBe((HttpStatusCode.OK, "ok"));
+    }
+
+    [Fact]
+    public async Task AnyPath_FailAfterElapsed_Answers500ButNotBefore()
+    {
+        var endpoint = await StartAsync(18194, ("APP_FAIL_AFTER", "3s"), ("APP_VERSION", "4.0"), ("APP_COLOUR", "green"));
+
+        (await ProcessHarness.GetAsync(endpoint, "/")).ShouldBe((HttpStatusCode.OK, "hello from green 4.0"));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while ((await ProcessHarness.GetAsync(endpoint, "/healthz")).Status == HttpStatusCode.OK)
+        {
+            DateTime.UtcNow.ShouldBeLessThan(deadline, "APP_FAIL_AFTER=3s never took effect");
+            await Task.Delay(200);
+        }
+
+        (await ProcessHarness.GetAsync(endpoint, "/healthz")).Status.ShouldBe(HttpStatusCode.InternalServerError);
+        (await ProcessHarness.GetAsync(endpoint, "/version")).Status.ShouldBe(HttpStatusCode.InternalServerError);
+    }
+
+    [Fact]
+    public async Task Start_FailAfterNotADuration_ExitsWithAMessageInTheLog()
+    {
+        try
+        {
+            await StartAsync(18195, ("APP_FAIL_AFTER", "soon"));
+        }
+        catch (Engine.Diagnostics.DeployException)
+        {
+            // Exiting before provision recorded the pid is the same outcome: no instance, a reason in the log.
+        }
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while ((await _h.DescribeAsync()).Count > 0)
+        {
+            DateTime.UtcNow.ShouldBeLessThan(deadline, "hello kept running with a bad APP_FAIL_AFTER");
+            await Task.Delay(100);
+        }
+
+        var log = Directory.GetFiles(_h.Plugin.Directory, "*.log").Single();
+        File.ReadAllText(log).ShouldContain("APP_FAIL_AFTER=\"soon\" is not a duration");
+    }
+}

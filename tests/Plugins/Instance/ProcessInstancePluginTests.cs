@@ -1,0 +1,234 @@
+using System.Net;
+using Deploy.Engine.Diagnostics;
+using Deploy.Engine.Events;
+using Deploy.Engine.Plugins.Instance.Process;
+using Deploy.Engine.State;
+using Deploy.Tests.Fixtures;
+
+namespace Deploy.Tests.Plugins.Instance;
+
+/// <summary>The <c>instance-process</c> plugin against real processes: the hello app and plain <c>sleep</c>.</summary>
+[Collection(HelloApp.Collection)]
+public sealed class ProcessInstancePluginTests(HelloApp hello) : IAsyncLifetime
+{
+    private readonly ProcessHarness _h = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _h.DisposeAsync();
+
+    private Dictionary<string, string> HelloEnv(string version) => new() { ["APP_VERSION"] = version, ["APP_COLOUR"] = "blue" };
+
+    [Fact]
+    public async Task Provision_HelloApp_AnswersOnItsEndpointWithEnvApplied()
+    {
+        var id = await _h.ProvisionAsync(ProcessHarness.Props(
+            command: ["dotnet", hello.Dll], from: 18100, to: 18109,
+            env: new Dictionary<string, string> { ["APP_VERSION"] = "v-{{port}}", ["APP_COLOUR"] = "green" }),
+            tags: new Dictionary<string, string> { ["group"] = "app" });
+
+        var record = _h.Record(id)!;
+        record.Endpoint.ShouldBe($"127.0.0.1:{record.Port}");
+        record.Port.ShouldBeInRange(18100, 18109);
+        (await ProcessHarness.GetAsync(record.Endpoint, "/version")).ShouldBe((HttpStatusCode.OK, $"v-{record.Port}"));
+        (await ProcessHarness.GetAsync(record.Endpoint, "/")).Body.ShouldBe($"hello from green v-{record.Port}");
+        File.Exists(record.LogFile).ShouldBeTrue();
+        id.ShouldMatch("^proc-[0-9]+$");
+    }
+
+    [Fact]
+    public async Task Provision_CommandWithPortPlaceholder_RunsArgvWithoutShellAndKeepsSecretsOffDisk()
+    {
+        var id = await _h.ProvisionAsync(ProcessHarness.Props(
+            command: ["sleep", "{{port}}"], from: 18110, to: 18119,
+            env: new Dictionary<string, string> { ["API_TOKEN"] = "s3cret-value" }));
+
+        var record = _h.Record(id)!;
+        var argv = File.ReadAllText($"/proc/{record.Pid}/cmdline").TrimEnd('\0').Split('\0');
+        argv.ShouldBe(["sleep", record.Port.ToString()]);
+        var environ = File.ReadAllText($"/proc/{record.Pid}/environ").Split('\0');
+        environ.ShouldContain("API_TOKEN=s3cret-value");
+        environ.ShouldContain($"PORT={record.Port}");
+        environ.ShouldContain($"DEPLOY_INSTANCE_ID={id}");
+        var onDisk = _h.RecordText(id);
+        onDisk.ShouldNotContain("s3cret-value");
+        onDisk.ShouldNotContain("sleep");
+    }
+
+    [Fact]
+    public async Task Provision_TwoInstances_GetDifferentPorts()
+    {
+        var props = ProcessHarness.Props(command: ["sleep", "600"], from: 18120, to: 18129);
+        var first = await _h.ProvisionAsync(props);
+        var second = await _h.ProvisionAsync(props);
+
+        _h.Record(first)!.Port.ShouldBe(18120);
+        _h.Record(second)!.Port.ShouldBe(18121);
+    }
+
+    [Fact]
+    public async Task Provision_PortTakenByAnotherListener_SkipsIt()
+    {
+        using var squatter = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 18130);
+        squatter.Start();
+
+        var id = await _h.ProvisionAsync(ProcessHarness.Props(command: ["sleep", "600"], from: 18130, to: 18131));
+
+        _h.Record(id)!.Port.ShouldBe(18131);
+    }
+
+    [Fact]
+    public async Task Provision_NoPortLeft_ThrowsAndLeavesNoRecord()
+    {
+        var props = ProcessHarness.Props(command: ["sleep", "600"], from: 18132, to: 18132);
+        await _h.ProvisionAsync(props);
+
+        var error = await Should.ThrowAsync<DeployException>(() => _h.ProvisionAsync(props));
+
+        error.Diagnostics.Single().Message.ShouldContain("no free port between 18132 and 18132");
+        Directory.GetFiles(_h.Plugin.Directory, "*.json").Length.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Provision_ProgramNotFound_ThrowsAndLeavesNoRecord()
+    {
+        var error = await Should.ThrowAsync<DeployException>(() =>
+            _h.ProvisionAsync(ProcessHarness.Props(command: ["no-such-program-xyz"], from: 18133, to: 18133)));
+
+        error.Diagnostics.Single().Code.ShouldBe(Errors.PluginFailed);
+        error.Diagnostics.Single().Message.ShouldContain("not found on PATH");
+        Directory.GetFiles(_h.Plugin.Directory, "*.json").ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Describe_ByTags_ReturnsOnlyMatchingLiveInstancesSorted()
+    {
+        var props = ProcessHarness.Props(command: ["sleep", "600"], from: 18140, to: 18149);
+        var blue1 = await _h.ProvisionAsync(props, new Dictionary<string, string> { ["group"] = "app", ["colour"] = "blue" });
+        var green = await _h.ProvisionAsync(props, new Dictionary<string, string> { ["group"] = "app", ["colour"] = "green" });
+        var blue2 = await _h.ProvisionAsync(props, new Dictionary<string, string> { ["group"] = "app", ["colour"] = "blue" });
+
+        var blues = await _h.DescribeAsync(new Dictionary<string, string> { ["group"] = "app", ["colour"] = "blue" });
+
+        blues.Select(d => d.Id).ShouldBe(new[] { blue1, blue2 }.Order(Engine.Plugins.Instance.InstanceIdComparer.Instance));
+        blues.Select(d => d.Endpoint).ShouldBe(blues.Select(d => _h.Record(d.Id)!.Endpoint));
+        (await _h.DescribeAsync()).Count.ShouldBe(3);
+        (await _h.DescribeAsync(new Dictionary<string, string> { ["colour"] = "green" })).Single().Id.ShouldBe(green);
+    }
+
+    [Fact]
+    public async Task Describe_ProcessKilledExternally_IgnoresItsRecord()
+    {
+        var id = await _h.ProvisionAsync(ProcessHarness.Props(command: ["sleep", "600"], from: 18150, to: 18150));
+        System.Diagnostics.Process.GetProcessById(_h.PidOf(id)).Kill();
+
+        await WaitUntil(() => !ProcessHarness.Running(_h.PidOf(id)));
+
+        (await _h.DescribeAsync()).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Describe_RecordWithoutPidAfterACrash_FindsTheProcessByItsEnvironment()
+    {
+        var id = await _h.ProvisionAsync(ProcessHarness.Props(command: ["sleep", "600"], from: 18151, to: 18151));
+        var pid = _h.PidOf(id);
+        // As if the CLI died between starting the process and recording its pid.
+        var crashed = _h.Record(id)! with { Pid = null, StartTime = null };
+        AtomicFile.Write(Path.Combine(_h.Plugin.Directory, id + ".json"), System.Text.Json.JsonSerializer.Serialize(crashed));
+
+        (await _h.DescribeAsync()).Single().Id.ShouldBe(id);
+
+        await _h.Plugin.DestroyAsync(id, CancellationToken.None);
+        ProcessHarness.Running(pid).ShouldBeFalse();
+        (await _h.DescribeAsync()).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Describe_RecordWithoutPidAndNoProcess_IgnoresIt()
+    {
+        Directory.CreateDirectory(_h.Plugin.Directory);
+        AtomicFile.Write(Path.Combine(_h.Plugin.Directory, "proc-42.json"), System.Text.Json.JsonSerializer.Serialize(new ProcessRecord
+        {
+            ID = "proc-42", Tags = [], Port = 18152, Endpoint = "127.0.0.1:18152", LogFile = "x.log", StopTimeoutMs = 1000,
+        }));
+
+        (await _h.DescribeAsync()).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Destroy_RunningHelloApp_StopsItRemovesRecordKeepsLogAndIsIdempotent()
+    {
+        var id = await _h.ProvisionAsync(ProcessHarness.Props(command: ["dotnet", hello.Dll], from: 18160, to: 18169, env: HelloEnv("1.0")));
+        var record = _h.Record(id)!;
+        (await ProcessHarness.GetAsync(record.Endpoint, "/healthz")).Status.ShouldBe(HttpStatusCode.OK);
+
+        await _h.Plugin.DestroyAsync(id, CancellationToken.None);
+
+        ProcessHarness.Running(record.Pid!.Value).ShouldBeFalse();
+        _h.Record(id).ShouldBeNull();
+        File.Exists(record.LogFile).ShouldBeTrue();
+        (await ProcessHarness.RefusesAsync(record.Endpoint)).ShouldBeTrue();
+        await _h.Plugin.DestroyAsync(id, CancellationToken.None);
+        (await _h.DescribeAsync()).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Destroy_ProcessIgnoringSigterm_KillsItsWholeGroupAfterStopTimeout()
+    {
+        // sh is the program under test here, not a wrapper: it ignores SIGTERM and starts a child in its group.
+        var id = await _h.ProvisionAsync(ProcessHarness.Props(
+            command: ["sh", "-c", "trap '' TERM; sleep 600 & wait"], from: 18170, to: 18170, stopTimeout: "300ms"));
+        await Task.Delay(200);
+        var started = DateTime.UtcNow;
+
+        await _h.Plugin.DestroyAsync(id, CancellationToken.None);
+
+        (DateTime.UtcNow - started).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(300));
+        await WaitUntil(() => ProcessTable.FindByInstanceId(id) is null);
+    }
+
+    [Fact]
+    public async Task Destroy_IdOutsideThePluginsNaming_IsRefused()
+    {
+        var error = await Should.ThrowAsync<DeployException>(() => _h.Plugin.DestroyAsync("../../etc/passwd", CancellationToken.None));
+
+        error.Diagnostics.Single().Code.ShouldBe(Errors.InvalidId);
+    }
+
+    [Fact]
+    public async Task Provision_PluginObjectDropped_ProcessKeepsRunningInItsOwnSession()
+    {
+        var id = await ProvisionWithThrowawayPlugin();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+
+        var again = new ProcessInstancePlugin(_h.State.Path, NullEvents.Instance);
+        var found = (await again.DescribeAsync(new Dictionary<string, string>(), CancellationToken.None)).Single();
+        found.Id.ShouldBe(id);
+        (await ProcessHarness.GetAsync(found.Endpoint!, "/version")).Body.ShouldBe("2.0");
+        // Session and group leader: the terminal's Ctrl+C (sent to the CLI's foreground group) never reaches it.
+        var pid = _h.PidOf(id);
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        (fields[2], fields[3], fields[4]).ShouldBe((pid.ToString(), pid.ToString(), "0")); // pgrp, session, no tty
+    }
+
+    private async Task<string> ProvisionWithThrowawayPlugin()
+    {
+        var throwaway = new ProcessInstancePlugin(_h.State.Path, NullEvents.Instance);
+        var id = await throwaway.ProvisionAsync(new(ProcessHarness.Props(command: ["dotnet", hello.Dll], from: 18180, to: 18189, env: HelloEnv("2.0")),
+            new Dictionary<string, string>()), CancellationToken.None);
+        _h.Track(id);
+        return id;
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!condition())
+        {
+            DateTime.UtcNow.ShouldBeLessThan(deadline, "condition not met within 10s");
+            await Task.Delay(50);
+        }
+    }
+}
