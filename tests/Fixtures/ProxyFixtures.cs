@@ -39,6 +39,25 @@ public static class ProxyFixtures
         }
     }
 
+    /// <summary>Waits (bounded) until 127.0.0.1:<paramref name="port"/> accepts connections: a daemon's start script returns before that.</summary>
+    public static async Task WaitForPortAsync(int port, TimeSpan? limit = null)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, port);
+                return;
+            }
+            catch (SocketException) when (clock.Elapsed < (limit ?? TimeSpan.FromSeconds(10)))
+            {
+                await Task.Delay(10);
+            }
+        }
+    }
+
     /// <summary>
     /// An HTTP client that opens a new connection per request, so a reload never hands a test a connection the old
     /// worker is closing; zero-downtime tests that want keep-alive should build their own.
