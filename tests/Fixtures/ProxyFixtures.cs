@@ -24,7 +24,11 @@ public static class ProxyFixtures
     public static string TempDirectory(string prefix)
     {
         var dir = Directory.CreateTempSubdirectory(prefix).FullName;
-        File.SetUnixFileMode(dir, (UnixFileMode)0b111_101_101);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(dir, (UnixFileMode)0b111_101_101); // rwxr-xr-x
+        }
+
         return dir;
     }
 
