@@ -20,6 +20,10 @@ if [ ! -f "$dir/backend.cfg" ]; then
 fi
 
 "$haproxy" -c -q -f "$dir/haproxy.cfg" -f "$dir/backend.cfg"
-# -W master-worker, -D daemon, -p the master's pid (stable across reloads).
-"$haproxy" -W -D -p "$dir/haproxy.pid" -f "$dir/haproxy.cfg" -f "$dir/backend.cfg"
+# -W master-worker, -D daemon, -p the master's pid (stable across reloads). The master keeps writing notices
+# (workers started, reloads) to stderr: into haproxy.log, so it never holds the caller's terminal or pipe.
+if ! "$haproxy" -W -D -p "$dir/haproxy.pid" -f "$dir/haproxy.cfg" -f "$dir/backend.cfg" </dev/null >>"$dir/haproxy.log" 2>&1; then
+    cat "$dir/haproxy.log" >&2
+    exit 1
+fi
 echo "haproxy started on 127.0.0.1:$port (master pid $(cat "$dir/haproxy.pid"), folder $dir)"

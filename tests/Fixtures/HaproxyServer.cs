@@ -50,6 +50,7 @@ public sealed class HaproxyServer : IAsyncDisposable
     {
         var server = new HaproxyServer(ProxyFixtures.TempDirectory("deploy-haproxy-"), port ?? ProxyFixtures.FreePort());
         await ProxyFixtures.RunScriptAsync(Path.Combine(ProxyFixtures.ExamplesDirectory, "haproxy", "start-haproxy.sh"), server.Directory, server.Port.ToString());
+        await ProxyFixtures.WaitForPortAsync(server.Port);
         server.MasterPid = int.Parse((await File.ReadAllTextAsync(server.PidFile)).Trim());
         return server;
     }

@@ -50,6 +50,7 @@ public sealed class NginxServer : IAsyncDisposable
     {
         var server = new NginxServer(ProxyFixtures.TempDirectory("deploy-nginx-"), port ?? ProxyFixtures.FreePort());
         await ProxyFixtures.RunScriptAsync(Path.Combine(ProxyFixtures.ExamplesDirectory, "nginx", "start-nginx.sh"), server.Directory, server.Port.ToString());
+        await ProxyFixtures.WaitForPortAsync(server.Port);
         return server;
     }
 

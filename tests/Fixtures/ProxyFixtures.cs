@@ -24,7 +24,11 @@ public static class ProxyFixtures
     public static string TempDirectory(string prefix)
     {
         var dir = Directory.CreateTempSubdirectory(prefix).FullName;
-        File.SetUnixFileMode(dir, (UnixFileMode)0b111_101_101);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(dir, (UnixFileMode)0b111_101_101); // rwxr-xr-x
+        }
+
         return dir;
     }
 
@@ -36,6 +40,25 @@ public static class ProxyFixtures
         if (!result.Succeeded)
         {
             throw new InvalidOperationException(result.Describe(request) + "\n" + result.Stdout);
+        }
+    }
+
+    /// <summary>Waits (bounded) until 127.0.0.1:<paramref name="port"/> accepts connections: a daemon's start script returns before that.</summary>
+    public static async Task WaitForPortAsync(int port, TimeSpan? limit = null)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, port);
+                return;
+            }
+            catch (SocketException) when (clock.Elapsed < (limit ?? TimeSpan.FromSeconds(10)))
+            {
+                await Task.Delay(10);
+            }
         }
     }
 

@@ -28,9 +28,9 @@ internal sealed class WorkerWatch
 
     /// <summary>
     /// Waits up to <paramref name="limit"/> until the master has a worker that was not there before and every old worker
-    /// is gone or <paramref name="isRetiring"/> (given its command line). Null when that happened, else why not.
+    /// is gone or <paramref name="isRetiring"/> (given its pid). Null when that happened, else why not.
     /// </summary>
-    public async Task<string?> WaitAsync(TimeSpan limit, Func<string, bool> isRetiring, CancellationToken cancellationToken)
+    public async Task<string?> WaitAsync(TimeSpan limit, Func<int, bool> isRetiring, CancellationToken cancellationToken)
     {
         if (_master is null || !OperatingSystem.IsLinux())
         {
@@ -43,7 +43,7 @@ internal sealed class WorkerWatch
             var master = ReadPid(_pidFile) ?? _master.Value;
             var now = Children(master);
             var fresh = master != _master || now.Any(pid => !_before.Contains(pid));
-            if (fresh && now.Where(_before.Contains).All(pid => isRetiring(CommandLine(pid))))
+            if (fresh && now.Where(_before.Contains).All(isRetiring))
             {
                 return null;
             }
@@ -100,7 +100,62 @@ internal sealed class WorkerWatch
         return children;
     }
 
-    private static string CommandLine(int pid)
+    /// <summary>
+    /// Whether <paramref name="pid"/> still holds a listening TCP socket, i.e. may accept connections with the old
+    /// configuration; null when its file descriptors cannot be read (another user's process).
+    /// </summary>
+    public static bool? HoldsListeningSocket(int pid)
+    {
+        var listening = new HashSet<string>();
+        foreach (var table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
+        {
+            try
+            {
+                // Columns: sl local remote st ... inode; st 0A is LISTEN.
+                foreach (var line in System.IO.File.ReadLines(table).Skip(1))
+                {
+                    var columns = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                    if (columns.Length > 9 && columns[3] == "0A")
+                    {
+                        listening.Add($"socket:[{columns[9]}]");
+                    }
+                }
+            }
+            catch (IOException)
+            {
+                // No IPv6 table: nothing listens there.
+            }
+        }
+
+        try
+        {
+            return Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd")
+                .Any(fd => LinkTarget(fd) is { } target && listening.Contains(target));
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return false; // exited
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            return null;
+        }
+    }
+
+    private static string? LinkTarget(string fd)
+    {
+        try
+        {
+            return new FileInfo(fd).LinkTarget;
+        }
+        catch (IOException)
+        {
+            return null; // closed while we looked
+        }
+    }
+
+    /// <summary>The process's command line with arguments separated by spaces; empty when it is gone.</summary>
+    public static string CommandLine(int pid)
     {
         try
         {

@@ -8,8 +8,9 @@ public static partial class HAProxyBackend
 {
     /// <summary>
     /// The file content for <paramref name="route"/>: the <see cref="ProxyHeader"/> line, then the backend. Health checks
-    /// every 500ms that mark a server down after one failure and up after one success, so backups take over within a
-    /// second; failed requests (connection errors, 5xx) are retried up to 3 times, on another server (redispatch).
+    /// every 500ms (250ms once one failed) mark a server down after two failures, so one lost check does not flip traffic
+    /// to the backups but a dead colour is replaced within about a second; one success brings it back. Failed requests
+    /// (connection errors, empty responses, 5xx) are retried up to 3 times, on another server (redispatch).
     /// A backend without servers is valid: HAProxy answers 503.
     /// </summary>
     public static string Render(string backend, string healthPath, ProxyRoute route, IReadOnlyList<string> servers, IReadOnlyList<string> backups)
@@ -24,7 +25,8 @@ public static partial class HAProxyBackend
         text.Append("    retry-on all-retryable-errors\n");
         text.Append("    retries 3\n");
         text.Append("    option redispatch 1\n");
-        text.Append("    default-server check inter 500ms fastinter 250ms downinter 500ms fall 1 rise 1\n");
+        text.Append("    timeout check 1s\n");
+        text.Append("    default-server check inter 500ms fastinter 250ms downinter 500ms fall 2 rise 1\n");
         for (var i = 0; i < servers.Count; i++)
         {
             text.Append($"    server live{i + 1} {servers[i]}\n");

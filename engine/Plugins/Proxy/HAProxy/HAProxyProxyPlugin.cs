@@ -49,10 +49,12 @@ public sealed class HAProxyProxyPlugin(CommandRunner runner) : IProxyPlugin
         var backups = route.Backups.Select(s => ServerAddress.Normalize(s, Name)).Distinct().Except(servers).ToList();
         var content = HAProxyBackend.Render(settings.Backend, settings.HealthPath, route, servers, backups);
 
-        // The old worker keeps serving established connections until they close, so only the new worker is awaited.
+        // The old worker keeps serving established connections until they close; what matters is that it stopped
+        // accepting new ones (no listening socket left), else a request right after the flip could still see the old backend.
+        // When its descriptors cannot be read (HAProxy runs as another user) only the new worker's start is awaited.
         var watch = settings.PidFile is { } pidFile ? WorkerWatch.Before(pidFile) : null;
         var swap = new ConfigSwap(Name, settings.ConfigFile, settings.Test(target.BaseDirectory), settings.Reload(target.BaseDirectory),
-            watch is null ? null : ct => watch.WaitAsync(ReloadLimit, _ => true, ct));
+            watch is null ? null : ct => watch.WaitAsync(ReloadLimit, pid => WorkerWatch.HoldsListeningSocket(pid) != true, ct));
         await swap.ApplyAsync(runner, content, cancellationToken);
     }
 

@@ -52,9 +52,13 @@ public sealed class NginxProxyPlugin(CommandRunner runner) : IProxyPlugin
 
         var watch = settings.PidFile is { } pidFile ? WorkerWatch.Before(pidFile) : null;
         var swap = new ConfigSwap(Name, settings.UpstreamFile, settings.Test(target.BaseDirectory), settings.Reload(target.BaseDirectory),
-            watch is null ? null : ct => watch.WaitAsync(ReloadLimit, cmdline => cmdline.Contains("shutting down"), ct));
+            watch is null ? null : ct => watch.WaitAsync(ReloadLimit, IsRetiring, ct));
         await swap.ApplyAsync(runner, content, cancellationToken);
     }
+
+    // An old worker that got the graceful-quit signal closes its listening sockets and retitles itself.
+    private static bool IsRetiring(int pid) =>
+        WorkerWatch.HoldsListeningSocket(pid) == false || WorkerWatch.CommandLine(pid).Contains("shutting down");
 
     private NginxSettings Settings(ProxyTarget target)
     {

@@ -57,6 +57,46 @@ public sealed class NginxProxyPluginTests(ITestOutputHelper output) : IAsyncLife
     }
 
     [Fact]
+    public async Task ApplyAsync_TenFlipsUnderSteadyRequests_NoRequestFails()
+    {
+        await using var blue = TestBackend.Start("blue-1");
+        await using var green = TestBackend.Start("green-1");
+        await _plugin.ApplyAsync(_nginx.Target(), Route(colour: "blue", servers: [blue.Address]), CancellationToken.None);
+        using var stop = new CancellationTokenSource();
+        var failures = new List<string>();
+        var served = 0;
+        var load = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    var (status, body) = await _client.FetchAsync(_nginx.Url);
+                    if (status != 200) { failures.Add($"{status} {body}"); }
+                }
+                catch (HttpRequestException e)
+                {
+                    failures.Add(e.Message);
+                }
+
+                served++;
+            }
+        });
+
+        for (var i = 0; i < 10; i++)
+        {
+            var (live, standby) = i % 2 == 0 ? (green, blue) : (blue, green);
+            await _plugin.ApplyAsync(_nginx.Target(), Route(colour: live.Name, servers: [live.Address], backups: [standby.Address]), CancellationToken.None);
+        }
+
+        await stop.CancelAsync();
+        await load;
+        output.WriteLine($"nginx: {served} requests during 10 flips, {failures.Count} failed");
+        failures.ShouldBeEmpty();
+        served.ShouldBeGreaterThan(10);
+    }
+
+    [Fact]
     public async Task ApplyAsync_PrimaryAnswers500_BackupServesTheRequest()
     {
         await using var green = TestBackend.Start("green-1");

@@ -66,6 +66,23 @@ public sealed class NginxValidationTests
     }
 
     [Fact]
+    public void Read_RelativePaths_ResolveAgainstTheSpecFolder()
+    {
+        var properties = JsonSerializer.SerializeToElement(new
+        {
+            UpstreamFile = "nginx/upstream.conf",
+            Upstream = "app",
+            ReloadCommand = new[] { "nginx", "-s", "reload" },
+            PidFile = "run/nginx.pid",
+        });
+
+        var settings = NginxSettings.Read(properties, "$.Proxy.Properties", "/srv/shop", new DiagnosticBag())!;
+
+        settings.UpstreamFile.ShouldBe("/srv/shop/nginx/upstream.conf");
+        settings.PidFile.ShouldBe("/srv/shop/run/nginx.pid");
+    }
+
+    [Fact]
     public void Render_NoServersButBackups_KeepsADownPlaceholderThatParseSkips()
     {
         var route = new Deploy.Engine.Plugins.Proxy.ProxyRoute(App: "shop", Colour: null, ConfigHash: null, Servers: [], Backups: ["127.0.0.1:18201"]);
