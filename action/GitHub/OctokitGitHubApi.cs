@@ -11,6 +11,9 @@ internal sealed class OctokitGitHubApi(IGitHubClient client, string owner, strin
     /// <summary>How many recent deployments are checked when earlier ones are made inactive.</summary>
     private const int RecentDeployments = 30;
 
+    /// <summary>Comments per page, and how many pages are read at most when looking for the plan comment.</summary>
+    private const int CommentPageSize = 100, MaxCommentPages = 20;
+
     /// <summary>
     /// A client for <paramref name="apiUrl"/> (<c>GITHUB_API_URL</c>). Octokit appends <c>/api/v3/</c> to every host
     /// but github.com's, so the URL is reduced to its server root first: a GHES URL that already ends in /api/v3
@@ -95,8 +98,21 @@ internal sealed class OctokitGitHubApi(IGitHubClient client, string owner, strin
     public Task<IReadOnlyList<CommentInfo>> CommentsAsync(int number, CancellationToken ct) =>
         retry.RunAsync("list pull request comments", async () =>
         {
-            var comments = await client.Issue.Comment.GetAllForIssue(owner, repo, number);
-            return (IReadOnlyList<CommentInfo>)comments.Select(c => new CommentInfo(c.Id, c.Body ?? "")).ToList();
+            // Pages are asked for by number rather than by following Link headers, so a response can never send the
+            // token to another host; a page shorter than the page size is the last.
+            var all = new List<CommentInfo>();
+            for (var page = 1; page <= MaxCommentPages; page++)
+            {
+                var comments = await client.Issue.Comment.GetAllForIssue(owner, repo, number,
+                    new ApiOptions { PageSize = CommentPageSize, PageCount = 1, StartPage = page });
+                all.AddRange(comments.Select(c => new CommentInfo(c.Id, c.Body ?? "")));
+                if (comments.Count < CommentPageSize)
+                {
+                    break;
+                }
+            }
+
+            return (IReadOnlyList<CommentInfo>)all;
         }, log, ct);
 
     public Task WriteCommentAsync(int number, long? existing, string body, CancellationToken ct) =>

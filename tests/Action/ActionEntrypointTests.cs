@@ -66,8 +66,9 @@ public sealed class ActionEntrypointTests(ActionFixture fixture)
         summary.ShouldContain("## deploy plan: `quickstart`");
         summary.ShouldContain("| 3 | quickstart-blue : Managing 2 instances |");
         var exchanges = prism.Exchanges(repo);
-        exchanges.ShouldContain(e => e.Method == "GET" && e.Uri == $"/api/v3/repos/{repo}/issues/{number}/comments");
-        exchanges.ShouldContain(e => e.Method == "POST" && e.Uri == $"/api/v3/repos/{repo}/issues/{number}/comments");
+        var sent = string.Join("\n", exchanges.Select(e => $"{e.Method} {e.Uri} -> {e.Status}")) + "\n" + run;
+        exchanges.ShouldContain(e => e.Method == "GET" && e.Uri.Split('?')[0] == $"/api/v3/repos/{repo}/issues/{number}/comments", sent);
+        exchanges.ShouldContain(e => e.Method == "POST" && e.Uri == $"/api/v3/repos/{repo}/issues/{number}/comments", sent);
         AssertConforms(prism, repo, atLeast: 2);
         AssertTokenNeverShown(runner, run);
         Directory.Exists(Path.Combine(runner.Workspace, ".deploy", "instances")).ShouldBeFalse("plan must not create instances");
@@ -98,9 +99,9 @@ public sealed class ActionEntrypointTests(ActionFixture fixture)
         var errors = run.Commands("error");
         errors[0].Properties.ShouldBe("title=deploy apply");
         errors[0].Message.ShouldStartWith("apply failed: ");
-        errors.ShouldContain(e => e.Properties == "title=DEPLOY1005,file=deploy/app.json,line=5,col=31", run.ToString());
+        errors.ShouldContain(e => e.Properties == "title=DEPLOY1005,file=deploy/app.json,line=5,col=29", run.ToString());
         errors.ShouldContain(e => e.Properties.StartsWith("title=DEPLOY1006,file=deploy/app.json,line=6,", StringComparison.Ordinal), run.ToString());
-        runner.Summary().ShouldContain("deploy/app.json:5:31");
+        runner.Summary().ShouldContain("deploy/app.json:5:29");
         AssertConforms(prism, repo, atLeast: 3); // the deployment is still recorded, with state error
         AssertTokenNeverShown(runner, run);
     }

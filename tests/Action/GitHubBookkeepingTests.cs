@@ -39,7 +39,7 @@ public sealed class GitHubBookkeepingTests(ActionFixture fixture)
         success["log_url"]!.GetValue<string>().ShouldBe($"{github.ApiUrl.Replace("/api/v3", "")}/octo/bookkeeping/actions/runs/4242");
         runner.Outputs()["deployment-id"].ShouldBe(secondId.ToString());
         github.Requests.ShouldAllBe(r => r.Target.StartsWith("/api/v3/repos/octo/bookkeeping/", StringComparison.Ordinal));
-        github.Requests.ShouldAllBe(r => r.Authorization == "token " + SimulatedRunner.Token);
+        github.Requests.ShouldAllBe(r => string.Equals(r.Authorization, "token " + SimulatedRunner.Token, StringComparison.OrdinalIgnoreCase));
         github.Violations.ShouldBeEmpty();
         ActionEntrypointTests.AssertTokenNeverShown(runner, first, second);
     }
