@@ -113,5 +113,15 @@ public sealed class AppResolverTests : IDisposable
         target!.ToJsonString().ShouldBe("""{"a":1,"b":{"c":2,"d":3}}""");
     }
 
+    [Theory]
+    [InlineData("quickstart/app.json")]
+    [InlineData("nginx/shop.json")]
+    public void Load_Examples_Valid(string example)
+    {
+        var app = AppResolver.Load(Path.Combine(Repo.Root, "examples", example), new Dictionary<string, string>(), _ => null, _plugins, _dir.Path);
+
+        app.Colours.Select(c => c.Colour).ShouldBe(["blue", "green"]);
+    }
+
     public void Dispose() => _dir.Dispose();
 }
