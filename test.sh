@@ -25,6 +25,22 @@ if [ -x action/test-tools.sh ]; then
   action/test-tools.sh
 fi
 
+# Prism needs a minute or more to load GitHub's API description: start it now, so it loads while the solution builds.
+prism=.tools/node_modules/.bin/prism
+openapi=.tools/node_modules/@octokit/openapi/generated/api.github.com.json
+if [ -x "$prism" ] && [ -f "$openapi" ]; then
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    port=$(( 40000 + RANDOM % 20000 ))
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
+  done
+  prism_log=$(mktemp)
+  "$prism" mock -h 127.0.0.1 -p "$port" "$openapi" >"$prism_log" 2>&1 &
+  prism_pid=$!
+  trap 'kill "$prism_pid" 2>/dev/null; rm -f "$prism_log"' EXIT
+  export DEPLOY_TEST_PRISM_PORT="$port"
+  log "prism loading GitHub's API description on 127.0.0.1:$port"
+fi
+
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 log "building"

@@ -99,7 +99,7 @@ public sealed class ApplyFlow(AppContext ctx, bool noFlip)
     {
         var isNew = ctx.Groups.State.CommittedJson(target.Group.Id) is null;
         ctx.Groups.State.Commit(target.Group.Id, target.GroupJson);
-        var change = await ctx.Groups.ConvergeAsync(target.Group, isNew, announce: false, ct, target.Tags, target.ConfigHash);
+        var change = await ctx.Groups.ConvergeAsync(target.Group, isNew, announce: false, ct, target.Tags, target.ConfigHash, ctx.App.SecretValues);
         return change.Plan;
     }
 

@@ -14,4 +14,7 @@ public sealed record ConvergeOptions
 
     /// <summary>Tags added to every new instance (e.g. <c>deploy.app</c>, <c>deploy.colour</c>).</summary>
     public IReadOnlyDictionary<string, string> ExtraTags { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Secret values in the spec, handed to plugins so none persists them in clear.</summary>
+    public IReadOnlyCollection<string> Secrets { get; init; } = [];
 }

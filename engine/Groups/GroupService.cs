@@ -146,7 +146,7 @@ public sealed class GroupService(EngineOptions options, PluginRegistry plugins)
                     continue; // freed or destroyed since the listing
                 }
 
-                var change = await ConvergeAsync(committed.Spec, isNew: false, announce: false, cancellationToken, committed.Tags);
+                var change = await ConvergeAsync(committed.Spec, isNew: false, announce: false, cancellationToken, committed.Tags, secrets: committed.Secrets);
                 if (change.Changed)
                 {
                     changed.Add(change);
@@ -174,7 +174,7 @@ public sealed class GroupService(EngineOptions options, PluginRegistry plugins)
     /// <summary>Plans and runs <paramref name="spec"/>, journaling the update so an interrupted run is noticed.</summary>
     public async Task<GroupChange> ConvergeAsync(
         GroupSpec spec, bool isNew, bool announce, CancellationToken cancellationToken,
-        IReadOnlyDictionary<string, string>? extraTags = null, string? configHash = null)
+        IReadOnlyDictionary<string, string>? extraTags = null, string? configHash = null, IReadOnlyCollection<string>? secrets = null)
     {
         var journal = _state.Journal;
         if (journal.Pending(spec.Id) is { } pending)
@@ -196,7 +196,7 @@ public sealed class GroupService(EngineOptions options, PluginRegistry plugins)
         }
 
         journal.Begin(spec.Id, plan.ConfigHash, plan.Description);
-        await Converger(spec, extraTags ?? new Dictionary<string, string>()).ExecuteAsync(spec, plan, cancellationToken);
+        await Converger(spec, extraTags ?? new Dictionary<string, string>(), secrets).ExecuteAsync(spec, plan, cancellationToken);
         journal.Finish(spec.Id);
         return new GroupChange(spec.Id, plan.Description, Changed: true, plan.ConfigHash);
     }
@@ -210,9 +210,9 @@ public sealed class GroupService(EngineOptions options, PluginRegistry plugins)
         LockFile.Acquire(_state.LocksDirectory, LockName(groupId), command, options.Events);
 
     /// <summary>The converger for <paramref name="spec"/>'s plugins.</summary>
-    public GroupConverger Converger(GroupSpec spec, IReadOnlyDictionary<string, string> extraTags) =>
+    public GroupConverger Converger(GroupSpec spec, IReadOnlyDictionary<string, string> extraTags, IReadOnlyCollection<string>? secrets = null) =>
         new(plugins.Instance(spec.Properties.Instance.Plugin), plugins.Flavor(spec.Properties.Flavor.Plugin),
-            new ConvergeOptions { MaxParallel = options.MaxParallel, PollInterval = options.PollInterval, ExtraTags = extraTags },
+            new ConvergeOptions { MaxParallel = options.MaxParallel, PollInterval = options.PollInterval, ExtraTags = extraTags, Secrets = secrets ?? [] },
             options.Events);
 
     private static string LockName(string groupId) => "group-" + groupId;

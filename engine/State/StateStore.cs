@@ -41,9 +41,9 @@ public sealed class StateStore(string directory)
         var root = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
         var tags = root["Tags"] is JsonObject t ? t.ToDictionary(p => p.Key, p => p.Value?.GetValue<string>() ?? "") : new Dictionary<string, string>();
         var secrets = root["Secrets"] is JsonArray s ? s.Select(n => n!.GetValue<string>()).ToList() : [];
+        var values = new Dictionary<string, string>();
         if (secrets.Count > 0)
         {
-            var values = new Dictionary<string, string>();
             foreach (var name in secrets)
             {
                 values[$"var.{name}"] = env($"DEPLOY_VAR_{name}") ?? throw new DeployException(Errors.Missing,
@@ -54,7 +54,7 @@ public sealed class StateStore(string directory)
         }
 
         var spec = GroupSpecLoader.From(JsonSource.Parse(path, System.Text.Encoding.UTF8.GetBytes(root.ToJsonString())), plugins).Spec;
-        return new CommittedGroup(spec, tags);
+        return new CommittedGroup(spec, tags, secrets.Select(name => values[$"var.{name}"]).ToList());
     }
 
     /// <summary>Records <paramref name="json"/> as the desired state of <paramref name="groupId"/>. Idempotent.</summary>
@@ -86,8 +86,8 @@ public sealed class StateStore(string directory)
     private string GroupPath(string groupId) => Path.Combine(GroupsDir, groupId + ".json");
 }
 
-/// <summary>A committed group: its spec with secrets filled in, and the extra tags its instances carry (app colours).</summary>
-public sealed record CommittedGroup(GroupSpec Spec, IReadOnlyDictionary<string, string> Tags);
+/// <summary>A committed group: its spec with secrets filled in, the extra tags its instances carry (app colours), and the secret values.</summary>
+public sealed record CommittedGroup(GroupSpec Spec, IReadOnlyDictionary<string, string> Tags, IReadOnlyCollection<string> Secrets);
 
 /// <summary>
 /// One file per group while an update runs: what it was converging to and since when. A run that finds one

@@ -13,10 +13,10 @@ namespace Deploy.Tests.Action;
 /// </summary>
 public sealed class PrismServer : IAsyncDisposable
 {
-    private readonly Process _prism;
+    private readonly Process? _prism;
     private readonly string _directory;
 
-    private PrismServer(Process prism, string directory, int port, TimeSpan startup)
+    private PrismServer(Process? prism, string directory, int port, TimeSpan startup)
     {
         _prism = prism;
         _directory = directory;
@@ -33,10 +33,22 @@ public sealed class PrismServer : IAsyncDisposable
     /// <summary>The value for GITHUB_API_URL.</summary>
     public string ApiUrl => $"http://127.0.0.1:{Port}/api/v3";
 
-    /// <summary>Starts Prism (about a minute) and nginx in front of it.</summary>
+    /// <summary>
+    /// Starts Prism (about a minute) and nginx in front of it. When test.sh already started Prism in the background
+    /// while the solution was building (DEPLOY_TEST_PRISM_PORT), waits for that one instead.
+    /// </summary>
     public static async Task<PrismServer> StartAsync()
     {
         var directory = ProxyFixtures.TempDirectory("deploy-prism-");
+        if (int.TryParse(Environment.GetEnvironmentVariable("DEPLOY_TEST_PRISM_PORT"), out var started))
+        {
+            var wait = Stopwatch.StartNew();
+            await WaitForPortAsync(started, TimeSpan.FromMinutes(8));
+            var frontPort = ProxyFixtures.FreePort();
+            await StartNginxAsync(directory, frontPort, started);
+            return new PrismServer(null, directory, frontPort, wait.Elapsed);
+        }
+
         var prismPort = ProxyFixtures.FreePort();
         var clock = Stopwatch.StartNew();
         var start = new ProcessStartInfo(ActionTools.Bin("prism"))
@@ -94,6 +106,24 @@ public sealed class PrismServer : IAsyncDisposable
         return new PrismServer(prism, directory, port, startup);
     }
 
+    private static async Task WaitForPortAsync(int port, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                using var client = new System.Net.Sockets.TcpClient();
+                await client.ConnectAsync("127.0.0.1", port);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException) when (clock.Elapsed < timeout)
+            {
+                await Task.Delay(500);
+            }
+        }
+    }
+
     /// <summary>Every request nginx passed to Prism whose path contains <paramref name="marker"/>: status, method, path, violations.</summary>
     public IReadOnlyList<PrismExchange> Exchanges(string marker)
     {
@@ -141,16 +171,19 @@ public sealed class PrismServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await ActionTools.RunAsync(NginxServer.Binary, "-s", "quit", "-e", Path.Combine(_directory, "error.log"), "-p", _directory, "-c", Path.Combine(_directory, "nginx.conf"));
-        try
+        if (_prism is not null)
         {
-            _prism.Kill(entireProcessTree: true);
-            await _prism.WaitForExitAsync();
-        }
-        catch (InvalidOperationException)
-        {
-        }
+            try
+            {
+                _prism.Kill(entireProcessTree: true);
+                await _prism.WaitForExitAsync();
+            }
+            catch (InvalidOperationException)
+            {
+            }
 
-        _prism.Dispose();
+            _prism.Dispose();
+        }
         try
         {
             Directory.Delete(_directory, recursive: true);

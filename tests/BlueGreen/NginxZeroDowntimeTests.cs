@@ -118,7 +118,7 @@ public sealed class NginxZeroDowntimeTests(HelloApp hello) : IAsyncLifetime
         await using (var serve = _cli.Start("serve", "--poll-interval", "500ms"))
         {
             ProcessScan.Kill(_dir.Path, victim);
-            await WaitFor(() => serve.Output.Contains("proxy re-rendered with 2 healthy blue instances"), TimeSpan.FromSeconds(30));
+            await WaitFor(() => serve.Output.Contains("proxy re-rendered with 2 healthy blue instances"), TimeSpan.FromSeconds(60), () => serve.Output);
         }
 
         using var http = new HttpClient();
@@ -130,14 +130,14 @@ public sealed class NginxZeroDowntimeTests(HelloApp hello) : IAsyncLifetime
 
     private static string Outcome(CliResult r) => Result(r).GetProperty("outcome").GetString()!;
 
-    private static async Task WaitFor(Func<bool> condition, TimeSpan? timeout = null)
+    private static async Task WaitFor(Func<bool> condition, TimeSpan? timeout = null, Func<string>? context = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
         while (!condition())
         {
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException("condition not met");
+                throw new TimeoutException("condition not met; " + context?.Invoke());
             }
 
             await Task.Delay(100);

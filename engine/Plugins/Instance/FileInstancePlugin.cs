@@ -32,7 +32,7 @@ public sealed partial class FileInstancePlugin(string directory, IDeployEvents e
             var id = "instance-" + (RandomNumberGenerator.GetInt32(1, int.MaxValue) * (long)int.MaxValue + RandomNumberGenerator.GetInt32(int.MaxValue));
             record.ID = id;
             var temp = Path.Combine(Directory, $".{id}.tmp");
-            await File.WriteAllBytesAsync(temp, JsonSerializer.SerializeToUtf8Bytes(record, Json), cancellationToken);
+            await File.WriteAllTextAsync(temp, Redact(JsonSerializer.Serialize(record, Json), spec.Secrets), cancellationToken);
             try
             {
                 // No overwrite: a clash of random IDs retries rather than replacing another instance.
@@ -96,6 +96,10 @@ public sealed partial class FileInstancePlugin(string directory, IDeployEvents e
             "skipped: not an instance record {ID, LogicalID, Tags, Spec}; delete or fix the file", File: file));
         return null;
     }
+
+    // The record is the instance: it keeps the spec, but never a secret value in clear.
+    private static string Redact(string json, IReadOnlyCollection<string> secrets) =>
+        secrets.Where(s => s.Length > 0).Aggregate(json, (text, secret) => text.Replace(JsonEncodedText.Encode(secret).ToString(), "***", StringComparison.Ordinal));
 
     // IDs come from users (destroy) and files: only plain names inside the folder are ever touched.
     private string PathOf(string id)

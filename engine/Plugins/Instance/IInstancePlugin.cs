@@ -33,7 +33,12 @@ public sealed record InstanceSpec(
     JsonElement? Properties,
     IReadOnlyDictionary<string, string> Tags,
     string? Init = null,
-    string? LogicalId = null);
+    string? LogicalId = null)
+{
+    /// <summary>Values that must never reach disk in clear: a plugin that persists the spec writes <c>***</c> instead.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyCollection<string> Secrets { get; init; } = [];
+}
 
 /// <summary>A live instance as its plugin sees it. Endpoint: <c>host:port</c> when the plugin knows one.</summary>
 public sealed record InstanceDescription(
