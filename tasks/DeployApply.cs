@@ -21,6 +21,6 @@ public sealed class DeployApply : DeployTask
             throw new DeployException(Errors.InvalidDuration, $"Timeout: \"{Timeout}\" is not a duration; write e.g. -p:DeployTimeout=5m");
         }
 
-        Report(await apps.ApplyAsync(request with { Timeout = timeout, NoFlip = NoFlip }, ct), showPlan: true);
+        Report(await apps.ApplyAsync(request with { Timeout = timeout, NoFlip = NoFlip }, ct), showPlan: false);
     }
 }

@@ -23,6 +23,9 @@ public sealed class DeployRelease : Task
     [Required]
     public string Version { get; set; } = "";
 
+    /// <summary>The folder relative paths resolve against; default the current directory (MSBuild's project directory).</summary>
+    public string? ProjectDirectory { get; set; }
+
     /// <summary>The release folder: full path, no trailing separator.</summary>
     [Output]
     public string ReleaseDirectory { get; private set; } = "";
@@ -32,7 +35,7 @@ public sealed class DeployRelease : Task
         var events = new MsBuildEvents(Log);
         try
         {
-            var root = BuildEngine?.ProjectFileOfTaskNode is { Length: > 0 } project ? Path.GetDirectoryName(Path.GetFullPath(project))! : Environment.CurrentDirectory;
+            var root = string.IsNullOrEmpty(ProjectDirectory) ? Environment.CurrentDirectory : Path.GetFullPath(ProjectDirectory);
             var source = Path.TrimEndingDirectorySeparator(Path.GetFullPath(SourceDirectory, root));
             ReleaseDirectory = Copy(source, Path.GetFullPath(ReleasesDirectory, root), Version);
             Log.LogMessage(MessageImportance.High, "{0}", $"release {Version}: {ReleaseDirectory}");

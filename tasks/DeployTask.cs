@@ -45,9 +45,11 @@ public abstract class DeployTask : Task, ICancelableTask
     [Output]
     public string? Version { get; protected set; }
 
-    /// <summary>The folder relative paths resolve against: the directory of the project being built.</summary>
-    protected string ProjectDirectory =>
-        BuildEngine?.ProjectFileOfTaskNode is { Length: > 0 } project ? Path.GetDirectoryName(Path.GetFullPath(project))! : Environment.CurrentDirectory;
+    /// <summary>
+    /// The folder relative paths resolve against: the project directory. The targets pass it; MSBuild also runs
+    /// in-process tasks there. (<c>ProjectFileOfTaskNode</c> would name the .targets file holding the task, not the project.)
+    /// </summary>
+    public string? ProjectDirectory { get; set; }
 
     /// <summary>Stops waits promptly; what was live stays live (the engine flips only after the new colour is verified).</summary>
     public void Cancel() => _cancel.Cancel();
@@ -57,8 +59,9 @@ public abstract class DeployTask : Task, ICancelableTask
         var events = new MsBuildEvents(Log);
         try
         {
-            var request = new AppRequest(Resolve(Spec)) { Vars = VarsInput.Parse(Vars) };
-            var options = new EngineOptions(Resolve(string.IsNullOrEmpty(StateDirectory) ? ".deploy" : StateDirectory)) { Events = events };
+            var state = Resolve(string.IsNullOrEmpty(StateDirectory) ? ".deploy" : StateDirectory);
+            var request = new AppRequest(Target(Resolve(Spec), state)) { Vars = VarsInput.Parse(Vars) };
+            var options = new EngineOptions(state) { Events = events };
             RunAsync(AppService.Create(options), request, _cancel.Token).GetAwaiter().GetResult();
         }
         catch (DeployException e)
@@ -70,17 +73,36 @@ public abstract class DeployTask : Task, ICancelableTask
         }
         catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
         {
-            events.Report(new Diagnostic(Errors.OperationFailed, "cancelled; what was live stays live: run it again to converge", Resolve(Spec)));
+            events.Report(new Diagnostic(Errors.OperationFailed, "cancelled; what was live stays live: run it again to converge"));
         }
 
         return !Log.HasLoggedErrors;
     }
 
+    /// <summary>
+    /// True for commands that act on what was deployed (status, flip, rollback): they reuse the vars of the last
+    /// deploy, as the CLI does for an app name, so a spec using <c>{{var.publish_dir}}</c> resolves without them.
+    /// </summary>
+    private protected virtual bool UsesRecordedVars => false;
+
     /// <summary>Runs the one engine command of this task.</summary>
     private protected abstract System.Threading.Tasks.Task RunAsync(AppService apps, AppRequest request, CancellationToken ct);
 
+    // The app name recorded for this spec file by the last deploy, so the engine merges its vars; else the spec path.
+    private string Target(string spec, string state)
+    {
+        if (!UsesRecordedVars)
+        {
+            return spec;
+        }
+
+        var record = new AppRecords(state).All().FirstOrDefault(r => string.Equals(r.SpecFile, spec, StringComparison.Ordinal));
+        return record?.App ?? spec;
+    }
+
     /// <summary>A full path: <paramref name="path"/> as given when rooted, else under the project directory.</summary>
-    private protected string Resolve(string path) => Path.GetFullPath(path, ProjectDirectory);
+    private protected string Resolve(string path) =>
+        Path.GetFullPath(path, string.IsNullOrEmpty(ProjectDirectory) ? Environment.CurrentDirectory : Path.GetFullPath(ProjectDirectory));
 
     /// <summary>Sets the outputs from <paramref name="result"/> and logs it; a failed outcome is a DEPLOY3001 error.</summary>
     private protected void Report(DeployResult result, bool showPlan)
@@ -104,7 +126,7 @@ public abstract class DeployTask : Task, ICancelableTask
         }
         else
         {
-            new MsBuildEvents(Log).Report(new Diagnostic(Errors.OperationFailed, result.Summary, Resolve(Spec)));
+            new MsBuildEvents(Log).Report(new Diagnostic(Errors.OperationFailed, result.Summary));
         }
     }
 }
