@@ -60,7 +60,7 @@ public abstract class DeployTask : Task, ICancelableTask
         try
         {
             var state = Resolve(string.IsNullOrEmpty(StateDirectory) ? ".deploy" : StateDirectory);
-            var request = new AppRequest(Target(Resolve(Spec), state)) { Vars = VarsInput.Parse(Vars) };
+            var request = new AppRequest(Target(Resolve(Spec), state)) { Vars = ParsedVars() };
             var options = new EngineOptions(state) { Events = events };
             RunAsync(AppService.Create(options), request, _cancel.Token).GetAwaiter().GetResult();
         }
@@ -78,6 +78,9 @@ public abstract class DeployTask : Task, ICancelableTask
 
         return !Log.HasLoggedErrors;
     }
+
+    /// <summary>The <see cref="Vars"/> input by name; see <see cref="VarsInput"/>.</summary>
+    internal IReadOnlyDictionary<string, string> ParsedVars() => VarsInput.Parse(Vars);
 
     /// <summary>
     /// True for commands that act on what was deployed (status, flip, rollback): they reuse the vars of the last

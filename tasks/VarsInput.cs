@@ -39,7 +39,7 @@ public static class VarsInput
                     continue;
                 }
 
-                vars[pair[..eq].Trim()] = pair[(eq + 1)..];
+                vars[pair[..eq].Trim()] = pair[(eq + 1)..].Trim();
             }
         }
 
