@@ -56,7 +56,7 @@ public sealed class ConsumerBuildTests(PackedConsumer consumer, ITestOutputHelpe
         plan.ExitCode.ShouldBe(0, plan.ToString());
         plan.Output.ShouldContain("idle: blue -> version 7");
         plan.Output.ShouldContain("quickstart: would deploy version 7 to blue and flip");
-        plan.Output.ShouldContain("deploy-outputs: live= previous= version=7 changed=False");
+        plan.Output.ShouldContain("deploy-outputs: live=blue previous= version=7 changed=False"); // live: what apply would make live
         Directory.Exists(Path.Combine(run, "state", "instances")).ShouldBeFalse();
         File.Exists(Path.Combine(run, "state", "proxy", "quickstart.json")).ShouldBeFalse();
     }
