@@ -8,8 +8,6 @@ public sealed class DeployFlip : DeployTask
     /// <summary>The colour to promote; default the standby.</summary>
     public string? To { get; set; }
 
-    private protected override bool UsesRecordedVars => true;
-
     private protected override async System.Threading.Tasks.Task RunAsync(AppService apps, AppRequest request, CancellationToken ct) =>
         Report(await apps.FlipAsync(request with { To = string.IsNullOrWhiteSpace(To) ? null : To }, ct), showPlan: false);
 }

@@ -10,8 +10,6 @@ namespace Deploy.Tasks;
 /// </summary>
 public sealed class DeployStatus : DeployTask
 {
-    private protected override bool UsesRecordedVars => true;
-
     private protected override async System.Threading.Tasks.Task RunAsync(AppService apps, AppRequest request, CancellationToken ct)
     {
         var status = await apps.StatusAsync(request, ct);

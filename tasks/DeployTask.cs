@@ -60,7 +60,7 @@ public abstract class DeployTask : Task, ICancelableTask
         try
         {
             var state = Resolve(string.IsNullOrEmpty(StateDirectory) ? ".deploy" : StateDirectory);
-            var request = new AppRequest(Target(Resolve(Spec), state)) { Vars = ParsedVars() };
+            var request = new AppRequest(Resolve(Spec)) { Vars = ParsedVars() };
             var options = new EngineOptions(state) { Events = events };
             RunAsync(AppService.Create(options), request, _cancel.Token).GetAwaiter().GetResult();
         }
@@ -82,26 +82,8 @@ public abstract class DeployTask : Task, ICancelableTask
     /// <summary>The <see cref="Vars"/> input by name; see <see cref="VarsInput"/>.</summary>
     internal IReadOnlyDictionary<string, string> ParsedVars() => VarsInput.Parse(Vars);
 
-    /// <summary>
-    /// True for commands that act on what was deployed (status, flip, rollback): they reuse the vars of the last
-    /// deploy, as the CLI does for an app name, so a spec using <c>{{var.publish_dir}}</c> resolves without them.
-    /// </summary>
-    private protected virtual bool UsesRecordedVars => false;
-
     /// <summary>Runs the one engine command of this task.</summary>
     private protected abstract System.Threading.Tasks.Task RunAsync(AppService apps, AppRequest request, CancellationToken ct);
-
-    // The app name recorded for this spec file by the last deploy, so the engine merges its vars; else the spec path.
-    private string Target(string spec, string state)
-    {
-        if (!UsesRecordedVars)
-        {
-            return spec;
-        }
-
-        var record = new AppRecords(state).All().FirstOrDefault(r => string.Equals(r.SpecFile, spec, StringComparison.Ordinal));
-        return record?.App ?? spec;
-    }
 
     /// <summary>A full path: <paramref name="path"/> as given when rooted, else under the project directory.</summary>
     private protected string Resolve(string path) =>

@@ -35,13 +35,12 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
     public async Task<DeployResult> ApplyAsync(AppRequest request, CancellationToken ct)
     {
         using var ctx = Open(request, requireSecrets: true);
-        _records.Save(new AppRecord(ctx.App.Id, Path.GetFullPath(ctx.App.File),
-            request.Vars.Where(v => !ctx.App.Spec.Secrets.Contains(v.Key)).ToDictionary()));
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(request.Timeout);
         try
         {
-            return await new ApplyFlow(ctx, request.NoFlip).RunAsync(timeout.Token);
+            var record = new AppRecord(ctx.App.Id, Path.GetFullPath(ctx.App.File), request.Vars.Where(v => !ctx.App.Spec.Secrets.Contains(v.Key)).ToDictionary());
+            return await new ApplyFlow(ctx, request.NoFlip, record).RunAsync(timeout.Token);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
         {
@@ -141,29 +140,38 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
 
     private AppContext Open(AppRequest request, bool requireSecrets)
     {
-        var (file, vars) = Locate(request);
+        var (file, vars) = Locate(request, reuseRecordedVars: !requireSecrets);
         var app = AppResolver.Load(file, vars, options.Environment, plugins, options.StateDirectory, requireSecrets);
         var mask = new SecretMask(app.SecretValues);
         return new AppContext(app, _groups, mask.Wrap(options.Events), _records);
     }
 
-    // A path to a spec, or the name of an app whose spec path apply recorded in the state folder.
-    private (string File, IReadOnlyDictionary<string, string> Vars) Locate(AppRequest request)
+    // A path to a spec, or the name of an app whose spec path apply recorded in the state folder. Commands that act on
+    // what was deployed (status, flip, rollback, destroy) reuse the last apply's vars for a path too, so a spec using
+    // {{var.publish_dir}} resolves without them; plan and apply take only the vars they are given.
+    private (string File, IReadOnlyDictionary<string, string> Vars) Locate(AppRequest request, bool reuseRecordedVars)
     {
         if (File.Exists(request.Target) || request.Target.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || request.Target.Contains('/'))
         {
-            return (request.Target, request.Vars);
+            var full = Path.GetFullPath(request.Target);
+            var recorded = reuseRecordedVars ? _records.All().FirstOrDefault(r => r.SpecFile == full) : null;
+            return (request.Target, Merge(recorded?.Vars, request.Vars));
         }
 
         var record = _records.Find(request.Target) ?? throw new DeployException(Errors.UnknownName,
             $"no app \"{request.Target}\" was applied from state {options.StateDirectory}; pass the spec file instead, or one of: " +
             (_records.All() is { Count: > 0 } all ? string.Join(", ", all.Select(a => a.App)) : "none"));
-        var vars = new Dictionary<string, string>(record.Vars);
-        foreach (var (k, v) in request.Vars)
+        return (record.SpecFile, Merge(record.Vars, request.Vars));
+    }
+
+    private static Dictionary<string, string> Merge(IReadOnlyDictionary<string, string>? recorded, IReadOnlyDictionary<string, string> given)
+    {
+        var vars = new Dictionary<string, string>(recorded ?? new Dictionary<string, string>());
+        foreach (var (k, v) in given)
         {
             vars[k] = v;
         }
 
-        return (record.SpecFile, vars);
+        return vars;
     }
 }

@@ -11,7 +11,7 @@ namespace Deploy.Engine.BlueGreen;
 /// wait for health, verify, BeforeFlip, flip, verify through the proxy (flip back on failure), standby, record.
 /// Every early exit has a typed <see cref="DeployOutcome"/>; a failure before the flip never touches the live colour.
 /// </summary>
-public sealed class ApplyFlow(AppContext ctx, bool noFlip)
+public sealed class ApplyFlow(AppContext ctx, bool noFlip, AppRecord record)
 {
     private readonly List<StepReport> _steps = [];
     private readonly List<string> _plan = [];
@@ -22,6 +22,7 @@ public sealed class ApplyFlow(AppContext ctx, bool noFlip)
         var app = ctx.App;
         using var held = await Step("lock", () => Task.FromResult(
             LockFile.Acquire(Path.Combine(ctx.Groups.State.Directory, "locks"), "app-" + app.Id, "apply", ctx.Events)), _ => $"app-{app.Id}");
+        ctx.Records.Save(record);
         var seen = await Step("observe", () => ctx.ObserveAsync(ct), o => o.Live is null ? "no colour is live" : $"{o.Live} is live");
         var live = seen.Live is null ? null : app.Colour(seen.Live);
         var target = live is null ? app.First : app.Other(live.Colour);
