@@ -36,7 +36,7 @@ internal static class DowntimeBench
             {
                 if (sample.Count > 0)
                 {
-                    Console.Error.WriteLine($"{name}: first failures:\n  " + string.Join("\n  ", sample));
+                    Console.Error.WriteLine($"{name}: first failures:\n  " + string.Join("\n  ", sample.Select(OneLine)));
                 }
             }
 
@@ -138,6 +138,13 @@ internal static class DowntimeBench
             await nginx.DisposeAsync();
             Directory.Delete(root, recursive: true);
         }
+    }
+
+    // nginx's 502 page spans lines; the report needs only when and what.
+    private static string OneLine(string failure)
+    {
+        var line = string.Join(' ', failure.Split((char[])['\n', '\r', ' '], StringSplitOptions.RemoveEmptyEntries));
+        return line.Length > 160 ? line[..160] + "..." : line;
     }
 
     private static async Task<List<Process>> StartAllAsync(string hello, int[] ports, string version, string root)

@@ -35,6 +35,7 @@ internal static class FlipBench
             var live = blue;
             var flips = new List<double>();
             var reloads = new List<double>();
+            var tests = new List<double>();
             for (var pair = 0; pair < pairs + 1; pair++)
             {
                 // A flip as the engine does it: the new colour live, the old one as backup.
@@ -49,15 +50,21 @@ internal static class FlipBench
                 clock.Restart();
                 await File.WriteAllTextAsync(nginx.UpstreamFile,
                     $"upstream {nginx.Upstream} {{\n    server {next.Address} max_fails=0;\n    server {live.Address} max_fails=0 backup;\n    keepalive 16;\n}}\n");
-                await ReloadAsync(nginx);
+                await RunAsync(nginx.ReloadCommand);
                 await WaitForAsync(probe, nginx.Url, next.Name);
                 var reload = clock.Elapsed.TotalMilliseconds;
                 live = next;
+
+                // What the flip runs besides the reload: the TestCommand alone, to explain the difference.
+                clock.Restart();
+                await RunAsync(nginx.TestCommand);
+                var test = clock.Elapsed.TotalMilliseconds;
 
                 if (pair > 0)
                 {
                     flips.Add(flip); // pair 0 warms the JIT, the plugin's code paths and nginx
                     reloads.Add(reload);
+                    tests.Add(test);
                 }
             }
 
@@ -68,6 +75,7 @@ internal static class FlipBench
                 ["flip_ms"] = flipMs,
                 ["nginx_reload_ms"] = reloadMs,
                 ["flip_vs_reload_ratio"] = Math.Round(flipMs / reloadMs, 2),
+                ["nginx_test_ms"] = EngineBench.Median(tests),
             };
         }
         finally
@@ -79,10 +87,10 @@ internal static class FlipBench
     private static ProxyRoute Route(TestBackend live, TestBackend? standby) =>
         new("bench", live.Name, "bench-" + live.Name, [live.Address], standby is null ? [] : [standby.Address]);
 
-    // The same command line the plugin's ReloadCommand runs: nginx -s reload -e ... -p ... -c ...
-    private static async Task ReloadAsync(NginxServer nginx)
+    // The command lines the plugin runs (nginx -s reload / nginx -t with the same -e -p -c), spawned directly.
+    private static async Task RunAsync(IReadOnlyList<string> argv)
     {
-        var info = new ProcessStartInfo(nginx.ReloadCommand[0], nginx.ReloadCommand.Skip(1))
+        var info = new ProcessStartInfo(argv[0], argv.Skip(1))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -94,7 +102,7 @@ internal static class FlipBench
         await process.WaitForExitAsync();
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"nginx -s reload exited {process.ExitCode}: {await stderr}");
+            throw new InvalidOperationException($"{string.Join(' ', argv)} exited {process.ExitCode}: {await stderr}");
         }
     }
 
