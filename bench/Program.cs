@@ -1,15 +1,54 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Deploy.Bench;
 
 // `dotnet run -c Release --project bench -- --json` prints one JSON object of every figure.
+// `--only flip,downtime` runs a subset; `--runs N` sets the engine benches' sample count.
 var json = args.Contains("--json");
 var runs = args.SkipWhile(a => a != "--runs").Skip(1).Select(int.Parse).FirstOrDefault(5);
 
-var figures = new Dictionary<string, object>
+var benches = new Dictionary<string, Func<Task<Dictionary<string, object>>>>
 {
-    ["converge_ms"] = await EngineBench.ConvergeAsync(runs),
-    ["plan_ms"] = EngineBench.Plan(runs),
+    ["converge"] = async () => new() { ["converge_ms"] = await EngineBench.ConvergeAsync(runs) },
+    ["plan"] = () => Task.FromResult(new Dictionary<string, object> { ["plan_ms"] = EngineBench.Plan(runs) }),
+    ["quickstart"] = () => QuickstartBench.RunAsync(runs: 9),
+    ["flip"] = () => FlipBench.RunAsync(pairs: 10),
+    ["downtime"] = DowntimeBench.RunAsync,
 };
+
+var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+if (only?.FirstOrDefault(name => !benches.ContainsKey(name)) is { } unknown)
+{
+    Console.Error.WriteLine($"--only: no bench \"{unknown}\"; choose from {string.Join(", ", benches.Keys)} (comma-separated)");
+    return 2;
+}
+
+var figures = new Dictionary<string, object>();
+var errors = new Dictionary<string, string>();
+foreach (var (name, run) in benches.Where(b => only is null || only.Contains(b.Key)))
+{
+    var clock = Stopwatch.StartNew();
+    try
+    {
+        foreach (var (key, value) in await run())
+        {
+            figures[key] = value;
+        }
+    }
+    catch (Exception e)
+    {
+        // One broken bench must not hide the others' figures; the error is part of the output and the exit code.
+        errors[name] = e.Message;
+        Console.Error.WriteLine($"{name} failed: {e}");
+    }
+
+    Console.Error.WriteLine($"{name}: {clock.Elapsed.TotalSeconds:0.0}s");
+}
+
+if (errors.Count > 0)
+{
+    figures["errors"] = errors;
+}
 
 if (json)
 {
@@ -22,3 +61,5 @@ else
         Console.WriteLine($"{name}: {JsonSerializer.Serialize(value)}");
     }
 }
+
+return errors.Count > 0 ? 1 : 0;

@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace Deploy.Bench;
+
+/// <summary>Child processes the benches start: the hello app built once, signals, and clean-up by marker variable.</summary>
+internal static class BenchProcesses
+{
+    /// <summary>Set in the environment of the CLI and hello processes a bench starts; its value is the bench's temp folder.</summary>
+    public const string Marker = "DEPLOY_BENCH_ROOT";
+
+    /// <summary>Builds examples/hello (Release) into <paramref name="output"/> and returns hello.dll's path.</summary>
+    public static async Task<string> BuildHelloAsync(string output)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Deploy.Tests.Support.Repo.Root,
+        };
+        foreach (var arg in new[] { "build", Path.Combine("examples", "hello", "hello.csproj"), "-c", "Release", "-o", output, "-nologo", "-v", "q" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        // `dotnet run` hands its own MSBuild variables down; the nested build must find its SDK pieces itself.
+        foreach (var name in new[] { "MSBuildExtensionsPath", "MSBUILD_EXE_PATH", "MSBuildSDKsPath", "MSBuildLoadMicrosoftTargetsReadOnly" })
+        {
+            info.Environment.Remove(name);
+        }
+
+        using var build = Process.Start(info)!;
+        var stdout = build.StandardOutput.ReadToEndAsync();
+        var stderr = build.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await build.WaitForExitAsync(timeout.Token);
+        var dll = Path.Combine(output, "hello.dll");
+        if (build.ExitCode != 0 || !File.Exists(dll))
+        {
+            throw new InvalidOperationException($"building examples/hello failed (exit {build.ExitCode}):\n{await stdout}\n{await stderr}");
+        }
+
+        return dll;
+    }
+
+    /// <summary>Starts <c>dotnet hello.dll</c> on 127.0.0.1:<paramref name="port"/>; its output is read and dropped.</summary>
+    public static Process StartHello(string dll, int port, string version, string root)
+    {
+        var info = new ProcessStartInfo("dotnet", [dll])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.Environment["PORT"] = port.ToString();
+        info.Environment["APP_VERSION"] = version;
+        info.Environment["APP_COLOUR"] = "none";
+        info.Environment[Marker] = root;
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>SIGTERM (graceful shutdown), as systemd or a naive redeploy script would send.</summary>
+    public static void Terminate(int pid) => _ = Kill(pid, 15);
+
+    /// <summary>SIGKILLs every live process whose environment carries <see cref="Marker"/>=<paramref name="root"/>; returns how many.</summary>
+    public static int KillAll(string root)
+    {
+        var killed = 0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == Environment.ProcessId)
+            {
+                continue;
+            }
+
+            try
+            {
+                if (File.ReadAllText(Path.Combine(dir, "environ")).Split('\0').Contains($"{Marker}={root}"))
+                {
+                    killed += Kill(pid, 9) == 0 ? 1 : 0;
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Exited while we looked, or another user's process.
+            }
+        }
+
+        return killed;
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+}
