@@ -14,6 +14,7 @@ var benches = new Dictionary<string, Func<Task<Dictionary<string, object>>>>
     ["quickstart"] = () => QuickstartBench.RunAsync(runs: 9),
     ["flip"] = () => FlipBench.RunAsync(pairs: 10),
     ["downtime"] = DowntimeBench.RunAsync,
+    ["msbuild"] = async () => new() { ["msbuild_plan_overhead_ms"] = await MsBuildBench.PlanOverheadAsync() },
 };
 
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

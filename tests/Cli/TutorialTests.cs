@@ -43,7 +43,7 @@ public sealed class TutorialTests : IDisposable
             File.Delete(lost);
             await WaitUntil(() => InstanceFiles.Length == 2 && !InstanceFiles.Contains(lost), TimeSpan.FromSeconds(15));
             await WaitUntil(() => serve.Output.Contains("Adding 1 instance to group app-blue to reach desired 2"), TimeSpan.FromSeconds(5));
-            serve.Output.ShouldContain("deploy.config_sha=l9lqpBGJSWIrDOtrliJRGSK1y60=");
+            await WaitUntil(() => serve.Output.Contains("Created instance instance-") && serve.Output.Contains("deploy.config_sha=l9lqpBGJSWIrDOtrliJRGSK1y60="), TimeSpan.FromSeconds(5));
 
             var inspect = await _cli.RunAsync("group", "inspect", "app-blue");
             var rows = inspect.Stdout.Trim().Split('\n');
@@ -100,7 +100,7 @@ public sealed class TutorialTests : IDisposable
 
         result.ExitCode.ShouldBe(2);
         result.Stderr.ShouldContain($"{bad}(4,29): error DEPLOY1003: $.Properties.Allocation.Size: must be at least 0 (was -1)");
-        result.Stderr.ShouldContain("unknown instance plugin \"instance-files\"; known instance plugins: instance-file");
+        result.Stderr.ShouldContain("unknown instance plugin \"instance-files\"; known instance plugins: instance-file, instance-process");
         result.Stderr.ShouldNotContain("   at ");
         Directory.Exists(Path.Combine(_dir.Path, ".deploy", "groups")).ShouldBeFalse();
         InstanceFiles.ShouldBeEmpty();

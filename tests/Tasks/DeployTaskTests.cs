@@ -14,6 +14,28 @@ public sealed class DeployTaskTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact]
+    public async System.Threading.Tasks.Task Cancel_DuringBeforeFlipHook_ReturnsPromptlyAndLiveColourStays()
+    {
+        var spec = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(Repo.Root, "examples", "quickstart", "app.json")))!.AsObject();
+        spec["Hooks"] = new System.Text.Json.Nodes.JsonObject { ["BeforeFlip"] = new System.Text.Json.Nodes.JsonArray("sh", "-c", "if [ \"$DEPLOY_VERSION\" = 2 ]; then sleep 60; fi") };
+        _dir.Write("app.json", spec.ToJsonString());
+        Task(new DeployApply { Spec = "app.json", ProjectDirectory = _dir.Path, StateDirectory = "state" }).Execute().ShouldBeTrue(string.Join("\n", _engine.ErrorLines));
+        var proxy = Path.Combine(_dir.Path, "state", "proxy", "quickstart.json");
+        var before = File.ReadAllText(proxy);
+        var slow = Task(new DeployApply { Spec = "app.json", ProjectDirectory = _dir.Path, StateDirectory = "state", Vars = [Item("version", "2")] });
+
+        var running = System.Threading.Tasks.Task.Run(slow.Execute);
+        await System.Threading.Tasks.Task.Delay(TimeSpan.FromSeconds(3));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        slow.Cancel();
+        var result = await running.WaitAsync(TimeSpan.FromSeconds(20));
+
+        clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(5));
+        result.ShouldBeFalse();
+        File.ReadAllText(proxy).ShouldBe(before);
+    }
+
+    [Fact]
     public void Vars_PairsSeparatedBySemicolonsAndCommas_AreAllRead()
     {
         var task = new DeployApply { Vars = [new TaskItem("version=2.0.0,region=eu"), new TaskItem("tier=web;size = 3")] };

@@ -58,7 +58,8 @@ public sealed class NginxProxyPlugin(CommandRunner runner) : IProxyPlugin
 
     // An old worker that got the graceful-quit signal closes its listening sockets and retitles itself.
     private static bool IsRetiring(int pid) =>
-        WorkerWatch.HoldsListeningSocket(pid) == false || WorkerWatch.CommandLine(pid).Contains("shutting down");
+        // The process title is one small read; the socket table is the whole of /proc/net/tcp: ask it only when needed.
+        WorkerWatch.CommandLine(pid).Contains("shutting down") || WorkerWatch.HoldsListeningSocket(pid) == false;
 
     private NginxSettings Settings(ProxyTarget target)
     {
