@@ -21,11 +21,29 @@ public static class GroupPlanner
     /// <summary>Plans the changes that take <paramref name="observed"/> to <paramref name="spec"/>.</summary>
     public static GroupPlan Plan(GroupSpec spec, string configHash, IReadOnlyList<InstanceDescription> observed, bool isNewGroup)
     {
+        // Plugins usually describe in ID order already: checking that is linear, sorting is not.
         var ordered = observed.ToList();
-        ordered.Sort((a, b) => InstanceIdComparer.Instance.Compare(a.Id, b.Id));
+        if (!IsSorted(ordered))
+        {
+            ordered.Sort((a, b) => InstanceIdComparer.Instance.Compare(a.Id, b.Id));
+        }
+
         return spec.Properties.Allocation.IsQuorum
             ? PlanQuorum(spec, configHash, ordered, isNewGroup)
             : PlanScaler(spec, configHash, ordered, isNewGroup);
+    }
+
+    private static bool IsSorted(List<InstanceDescription> instances)
+    {
+        for (var i = 1; i < instances.Count; i++)
+        {
+            if (InstanceIdComparer.Instance.Compare(instances[i - 1].Id, instances[i].Id) > 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>True when the instance was created from the config with hash <paramref name="configHash"/>.</summary>
