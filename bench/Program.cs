@@ -12,7 +12,7 @@ var benches = new Dictionary<string, Func<Task<Dictionary<string, object>>>>
     ["converge"] = async () => new() { ["converge_ms"] = await EngineBench.ConvergeAsync(runs) },
     ["plan"] = () => Task.FromResult(new Dictionary<string, object> { ["plan_ms"] = EngineBench.Plan(runs) }),
     ["quickstart"] = () => QuickstartBench.RunAsync(runs: 9),
-    ["flip"] = () => FlipBench.RunAsync(pairs: 10),
+    ["flip"] = () => FlipBench.RunAsync(pairs: 25),
     ["downtime"] = DowntimeBench.RunAsync,
     ["msbuild"] = async () => new() { ["msbuild_plan_overhead_ms"] = await MsBuildBench.PlanOverheadAsync() },
 };

@@ -67,6 +67,23 @@ public sealed class NginxZeroDowntimeTests(HelloApp hello) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Flip_ToColourWithUnhealthyInstances_RefusedAndLiveColourStays()
+    {
+        (await Apply("1")).ExitCode.ShouldBe(0);
+        (await Apply("2", "--var", "fail_health=1")).ExitCode.ShouldBe(1);
+        var upstream = File.ReadAllText(_nginx.UpstreamFile);
+
+        var flip = await _cli.RunAsync("flip", "shop", "--to", "green");
+
+        flip.ExitCode.ShouldBe(1, flip.ToString());
+        flip.Stderr.ShouldContain("refusing to flip to green");
+        File.ReadAllText(_nginx.UpstreamFile).ShouldBe(upstream);
+        var status = JsonDocument.Parse((await _cli.RunAsync("status", "shop", "--json")).Stdout).RootElement;
+        status.GetProperty("liveColour").GetString().ShouldBe("blue");
+        status.GetProperty("colours")[1].GetProperty("instances").EnumerateArray().ShouldAllBe(i => i.GetProperty("health").GetString()!.StartsWith("unhealthy"));
+    }
+
+    [Fact]
     public async Task Apply_Concurrent_SecondExits3()
     {
         (await Apply("1")).ExitCode.ShouldBe(0);
