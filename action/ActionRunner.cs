@@ -85,12 +85,10 @@ internal sealed class ActionRunner(Func<string, string?> env, TextWriter stdout,
                 deploymentId = await recorder.StartAsync(Draft(ctx.Sha, environment, peek.Id!, colour, version), ctx.RunUrl, ct);
             }
 
-            var result = await Phase(inputs.Command, () => inputs.Command switch
-            {
-                "apply" => engine.ApplyAsync(request, ct),
-                "flip" => engine.FlipAsync(request, ct),
-                _ => engine.RollbackAsync(request, ct),
-            });
+            // apply folds each of its steps itself (ActionEvents); flip and rollback are one short step.
+            var result = inputs.Command == "apply"
+                ? await engine.ApplyAsync(request, ct)
+                : await Phase(inputs.Command, () => inputs.Command == "flip" ? engine.FlipAsync(request, ct) : engine.RollbackAsync(request, ct));
             result = planned.Count > 0 ? result with { Plan = planned } : result;
             await recorder.FinishAsync(deploymentId, environment!, FinalStatus(result, inputs, ctx), ct);
             return Finish(ctx, inputs.Command, result, deploymentId);

@@ -138,11 +138,22 @@ public sealed class ApplyFlow(AppContext ctx, bool noFlip, AppRecord record)
 
     private async Task<T> Step<T>(string name, Func<Task<T>> action, Func<T, string> describe)
     {
+        ctx.Events.StepStarted(name);
         var clock = Stopwatch.StartNew();
-        var result = await action();
+        T result;
+        try
+        {
+            result = await action();
+        }
+        catch (Exception e)
+        {
+            ctx.Events.StepFinished(name, clock.Elapsed, "failed: " + ctx.Mask.Apply(e.Message.Split('\n')[0]));
+            throw;
+        }
+
         var report = new StepReport(name, clock.Elapsed, ctx.Mask.Apply(describe(result)));
         _steps.Add(report);
-        ctx.Events.Info($"{report.Name}: {report.Detail} ({report.Duration.TotalMilliseconds:0} ms)");
+        ctx.Events.StepFinished(report.Name, report.Duration, report.Detail);
         return result;
     }
 

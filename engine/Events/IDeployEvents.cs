@@ -10,6 +10,14 @@ public interface IDeployEvents
 
     /// <summary>A warning that does not stop the command.</summary>
     void Warn(Diagnostic warning);
+
+    /// <summary>A step of a blue/green command starts; faces that fold output (the Action's groups) open a fold here.</summary>
+    void StepStarted(string name)
+    {
+    }
+
+    /// <summary>A step ended; by default one progress line <c>name: detail (N ms)</c>.</summary>
+    void StepFinished(string name, TimeSpan duration, string detail) => Info($"{name}: {detail} ({duration.TotalMilliseconds:0} ms)");
 }
 
 /// <summary>Discards everything; for benchmarks and callers that only want the result.</summary>

@@ -32,5 +32,9 @@ public sealed class SecretMask(IEnumerable<string> secrets)
         public void Info(string message) => inner.Info(mask.Apply(message));
 
         public void Warn(Diagnostic warning) => inner.Warn(mask.Apply(warning));
+
+        public void StepStarted(string name) => inner.StepStarted(mask.Apply(name));
+
+        public void StepFinished(string name, TimeSpan duration, string detail) => inner.StepFinished(mask.Apply(name), duration, mask.Apply(detail));
     }
 }

@@ -38,6 +38,13 @@ public sealed class ActionEntrypointTests(ActionFixture fixture)
         outputs["version"].ShouldBe("1.0.1");
         File.ReadAllText(Path.Combine(runner.Workspace, ".deploy", "proxy", "quickstart.json")).ShouldContain("green");
         runner.Summary().ShouldContain("| Live colour after | green |");
+        // Each step of the deploy is its own fold in the job log, opened before its work and closed after its result.
+        var log = second.Stdout.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        var converge = log.IndexOf("::group::converge green");
+        converge.ShouldBeGreaterThan(-1, second.Stdout);
+        log.Skip(converge + 1).TakeWhile(l => l != "::endgroup::").ShouldContain(l => l.StartsWith("Created instance "));
+        log.Count(l => l.StartsWith("::group::")).ShouldBe(log.Count(l => l == "::endgroup::"));
+        log.ShouldContain("::group::flip");
 
         AssertConforms(prism, repo, atLeast: 6);
         AssertTokenNeverShown(runner, first, second);

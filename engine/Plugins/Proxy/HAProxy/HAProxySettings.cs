@@ -21,6 +21,7 @@ public sealed record HAProxySettings(
     Uri? Url,
     string? PidFile,
     string HealthPath)
+    : IConfigFileSettings
 {
     private const string Fix =
         "e.g. \"Properties\": {\"ConfigFile\": \"haproxy/backend.cfg\", \"Backend\": \"shop\", \"ReloadCommand\": [\"systemctl\", \"reload\", \"haproxy\"]}";
@@ -61,9 +62,14 @@ public sealed record HAProxySettings(
     }
 
     /// <summary>The test command as a request run in the spec's folder.</summary>
-    internal CommandRequest? Test(string baseDirectory) =>
+    /// <inheritdoc />
+    public string ConfigPath => ConfigFile;
+
+    /// <inheritdoc />
+    public CommandRequest? Test(string baseDirectory) =>
         TestCommand is null ? null : new CommandRequest(TestCommand, baseDirectory, Timeout: TimeSpan.FromSeconds(30));
 
     /// <summary>The reload command as a request run in the spec's folder.</summary>
-    internal CommandRequest Reload(string baseDirectory) => new(ReloadCommand, baseDirectory, Timeout: TimeSpan.FromSeconds(30));
+    /// <inheritdoc />
+    public CommandRequest Reload(string baseDirectory) => new(ReloadCommand, baseDirectory, Timeout: TimeSpan.FromSeconds(30));
 }

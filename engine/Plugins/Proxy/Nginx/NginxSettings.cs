@@ -19,6 +19,7 @@ public sealed record NginxSettings(
     IReadOnlyList<string> ReloadCommand,
     Uri? Url,
     string? PidFile)
+    : IConfigFileSettings
 {
     private const string Fix =
         "e.g. \"Properties\": {\"UpstreamFile\": \"nginx/upstream.conf\", \"Upstream\": \"shop\", \"ReloadCommand\": [\"nginx\", \"-s\", \"reload\"]}";
@@ -53,9 +54,14 @@ public sealed record NginxSettings(
     }
 
     /// <summary>The test command as a request run in the spec's folder.</summary>
-    internal CommandRequest? Test(string baseDirectory) =>
+    /// <inheritdoc />
+    public string ConfigPath => UpstreamFile;
+
+    /// <inheritdoc />
+    public CommandRequest? Test(string baseDirectory) =>
         TestCommand is null ? null : new CommandRequest(TestCommand, baseDirectory, Timeout: TimeSpan.FromSeconds(30));
 
     /// <summary>The reload command as a request run in the spec's folder.</summary>
-    internal CommandRequest Reload(string baseDirectory) => new(ReloadCommand, baseDirectory, Timeout: TimeSpan.FromSeconds(30));
+    /// <inheritdoc />
+    public CommandRequest Reload(string baseDirectory) => new(ReloadCommand, baseDirectory, Timeout: TimeSpan.FromSeconds(30));
 }
