@@ -33,19 +33,12 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, Func<stri
     }
 
     /// <summary>The group service for these options.</summary>
-    public GroupService Groups(CommonOptions options, bool json = false, TimeSpan? pollInterval = null)
-    {
-        var engine = Engine(options, json, pollInterval);
-        var plugins = PluginCatalog.Create(new PluginContext(engine.StateDirectory, engine.FileDirectory!, engine.Events));
-        return new GroupService(engine, plugins);
-    }
+    public GroupService Groups(CommonOptions options, bool json = false, TimeSpan? pollInterval = null) =>
+        AppService.Create(Engine(options, json, pollInterval)).Groups;
 
     /// <summary>The blue/green service for these options.</summary>
     public AppService Apps(CommonOptions options, bool json = false)
     {
         return AppService.Create(Engine(options, json));
     }
-
-    /// <summary>Events of a context, for commands that report outside the engine.</summary>
-    public IDeployEvents Events(CommonOptions options) => Engine(options).Events;
 }
