@@ -51,8 +51,28 @@ public sealed class HaproxyServer : IAsyncDisposable
         var server = new HaproxyServer(ProxyFixtures.TempDirectory("deploy-haproxy-"), port ?? ProxyFixtures.FreePort());
         await ProxyFixtures.RunScriptAsync(Path.Combine(ProxyFixtures.ExamplesDirectory, "haproxy", "start-haproxy.sh"), server.Directory, server.Port.ToString());
         await ProxyFixtures.WaitForPortAsync(server.Port);
-        server.MasterPid = int.Parse((await File.ReadAllTextAsync(server.PidFile)).Trim());
+        server.MasterPid = await ReadPidAsync(server.PidFile);
         return server;
+    }
+
+    // The daemonizing master truncates, then writes its pid file: under load a read can land in between.
+    private static async Task<int> ReadPidAsync(string pidFile)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            if (int.TryParse((await File.ReadAllTextAsync(pidFile)).Trim(), out var pid))
+            {
+                return pid;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException($"{pidFile} holds no pid");
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>
