@@ -126,7 +126,7 @@ public sealed class ApplyFlow(AppContext ctx, bool noFlip, AppRecord record)
     }
 
     // The live colour runs this configuration when the proxy and every instance carry its hash and the group is complete.
-    private static bool IsRunning(ColourSpec live, Observation seen) =>
+    internal static bool IsRunning(ColourSpec live, Observation seen) =>
         seen.Route?.ConfigHash == live.ConfigHash &&
         seen.Members[live.Colour].Count == live.Group.Properties.Allocation.DesiredCount &&
         seen.Members[live.Colour].All(m => m.Tags.GetValueOrDefault(GroupPlanner.HashTag) == live.ConfigHash);

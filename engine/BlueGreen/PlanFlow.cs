@@ -15,8 +15,7 @@ public sealed class PlanFlow(AppContext ctx)
         var lines = new List<string>();
         var liveVersion = live is null ? null : ApplyFlow.VersionOf(seen, live.Colour);
         lines.Add(live is null ? "live: none (first deploy)" : $"live: {live.Colour} (version {liveVersion ?? "unknown"})");
-        if (live is not null && seen.Route?.ConfigHash == live.ConfigHash &&
-            seen.Members[live.Colour].Count == live.Group.Properties.Allocation.DesiredCount)
+        if (live is not null && ApplyFlow.IsRunning(live, seen))
         {
             lines.Add("Noop: the live colour already runs this configuration");
             return new DeployResult(app.Id, DeployOutcome.Noop, live.Colour, live.Colour, liveVersion, false, lines, [], ctx.Mask.Apply($"{app.Id}: Noop"));
