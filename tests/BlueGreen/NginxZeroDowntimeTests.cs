@@ -129,18 +129,43 @@ public sealed class NginxZeroDowntimeTests(HelloApp hello) : IAsyncLifetime
     public async Task Serve_LiveInstanceKilled_UpstreamRerenderedWithReplacement()
     {
         (await Apply("1")).ExitCode.ShouldBe(0);
-        var before = File.ReadAllText(_nginx.UpstreamFile);
-        var victim = ProcessScan.InstanceIds(_dir.Path).First();
+        var status = JsonDocument.Parse((await _cli.RunAsync("status", _spec, "--json")).Stdout).RootElement;
+        var victim = status.GetProperty("colours")[0].GetProperty("instances")[0];
+        var endpoint = victim.GetProperty("endpoint").GetString()!;
 
         await using (var serve = _cli.Start("serve", "--poll-interval", "500ms"))
         {
-            ProcessScan.Kill(_dir.Path, victim);
+            ProcessScan.Kill(_dir.Path, victim.GetProperty("id").GetString()!);
+            // Something else takes the dead instance's port, so its replacement must listen elsewhere and nginx must be told.
+            using var squatter = await HoldPortAsync(int.Parse(endpoint.Split(':')[1]));
             await WaitFor(() => serve.Output.Contains("proxy re-rendered with 2 healthy blue instances"), TimeSpan.FromSeconds(60), () => serve.Output);
         }
 
         using var http = new HttpClient();
         (await http.GetStringAsync(_nginx.Url)).ShouldBe("hello from blue 1");
-        File.ReadAllText(_nginx.UpstreamFile).ShouldContain("colour=blue");
+        var upstream = File.ReadAllText(_nginx.UpstreamFile);
+        upstream.ShouldContain("colour=blue");
+        upstream.ShouldNotContain(endpoint + " ");
+    }
+
+    private static async Task<System.Net.Sockets.TcpListener> HoldPortAsync(int port)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+            listener.Server.SetSocketOption(System.Net.Sockets.SocketOptionLevel.Socket, System.Net.Sockets.SocketOptionName.ReuseAddress, true);
+            try
+            {
+                listener.Start();
+                return listener;
+            }
+            catch (System.Net.Sockets.SocketException) when (DateTime.UtcNow < deadline)
+            {
+                listener.Dispose();
+                await Task.Delay(20);
+            }
+        }
     }
 
     private static JsonElement Result(CliResult r) => JsonDocument.Parse(r.Stdout).RootElement;
