@@ -133,11 +133,12 @@ public sealed class NginxZeroDowntimeTests(HelloApp hello) : IAsyncLifetime
         var victim = status.GetProperty("colours")[0].GetProperty("instances")[0];
         var endpoint = victim.GetProperty("endpoint").GetString()!;
 
+        ProcessScan.Kill(_dir.Path, victim.GetProperty("id").GetString()!);
+        // Something else takes the dead instance's port before the controller runs, so the replacement must listen
+        // elsewhere and nginx must be told (a replacement on the same port needs no new upstream).
+        using var squatter = await HoldPortAsync(int.Parse(endpoint.Split(':')[1]));
         await using (var serve = _cli.Start("serve", "--poll-interval", "500ms"))
         {
-            ProcessScan.Kill(_dir.Path, victim.GetProperty("id").GetString()!);
-            // Something else takes the dead instance's port, so its replacement must listen elsewhere and nginx must be told.
-            using var squatter = await HoldPortAsync(int.Parse(endpoint.Split(':')[1]));
             await WaitFor(() => serve.Output.Contains("proxy re-rendered with 2 healthy blue instances"), TimeSpan.FromSeconds(60), () => serve.Output);
         }
 
