@@ -7,7 +7,7 @@ namespace Deploy.Bench;
 internal static class BenchProcesses
 {
     /// <summary>Set in the environment of the CLI and hello processes a bench starts; its value is the bench's temp folder.</summary>
-    public const string Marker = "DEPLOY_BENCH_ROOT";
+    public const string Marker = Deploy.Tests.Support.ProcessScan.Marker;
 
     /// <summary>Builds examples/hello (Release) into <paramref name="output"/> and returns hello.dll's path.</summary>
     public static async Task<string> BuildHelloAsync(string output)

@@ -52,7 +52,7 @@ internal static class DowntimeBench
     private static async Task<(int, long, List<string>)> BlueGreenAsync(string hello)
     {
         var dir = ProxyFixtures.TempDirectory("deploy-bench-bluegreen-");
-        var cli = new Cli(dir);
+        var cli = new CliRunner(dir);
         var nginx = await NginxServer.StartAsync();
         var spec = Path.Combine(dir, "shop.json");
         try

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Deploy.Tests.Support;
 
 namespace Deploy.Bench;
 
@@ -17,7 +18,7 @@ internal static class QuickstartBench
         {
             var spec = Path.Combine(dir, "app.json");
             File.Copy(Path.Combine(Deploy.Tests.Support.Repo.Root, "examples", "quickstart", "app.json"), spec);
-            var cli = new Cli(dir);
+            var cli = new CliRunner(dir);
 
             // The floor under every CLI command: the runtime starting, the CLI parsing and printing its version.
             var startup = new List<double>();
