@@ -3,46 +3,11 @@ using System.Runtime.InteropServices;
 
 namespace Deploy.Bench;
 
-/// <summary>Child processes the benches start: the hello app built once, signals, and clean-up by marker variable.</summary>
+/// <summary>Child processes the benches start: the hello app, signals, and clean-up by marker variable.</summary>
 internal static class BenchProcesses
 {
     /// <summary>Set in the environment of the CLI and hello processes a bench starts; its value is the bench's temp folder.</summary>
     public const string Marker = Deploy.Tests.Support.ProcessScan.Marker;
-
-    /// <summary>Builds examples/hello (Release) into <paramref name="output"/> and returns hello.dll's path.</summary>
-    public static async Task<string> BuildHelloAsync(string output)
-    {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Deploy.Tests.Support.Repo.Root,
-        };
-        foreach (var arg in new[] { "build", Path.Combine("examples", "hello", "hello.csproj"), "-c", "Release", "-o", output, "-nologo", "-v", "q" })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        // `dotnet run` hands its own MSBuild variables down; the nested build must find its SDK pieces itself.
-        foreach (var name in new[] { "MSBuildExtensionsPath", "MSBUILD_EXE_PATH", "MSBuildSDKsPath", "MSBuildLoadMicrosoftTargetsReadOnly" })
-        {
-            info.Environment.Remove(name);
-        }
-
-        using var build = Process.Start(info)!;
-        var stdout = build.StandardOutput.ReadToEndAsync();
-        var stderr = build.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await build.WaitForExitAsync(timeout.Token);
-        var dll = Path.Combine(output, "hello.dll");
-        if (build.ExitCode != 0 || !File.Exists(dll))
-        {
-            throw new InvalidOperationException($"building examples/hello failed (exit {build.ExitCode}):\n{await stdout}\n{await stderr}");
-        }
-
-        return dll;
-    }
 
     /// <summary>Starts <c>dotnet hello.dll</c> on 127.0.0.1:<paramref name="port"/>; its output is read and dropped.</summary>
     public static Process StartHello(string dll, int port, string version, string root)

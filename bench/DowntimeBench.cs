@@ -22,7 +22,7 @@ internal static class DowntimeBench
         var build = Directory.CreateTempSubdirectory("deploy-bench-hello-").FullName;
         try
         {
-            var hello = await BenchProcesses.BuildHelloAsync(build);
+            var hello = await HelloBuild.BuildAsync(build);
             var (bgFailed, bgRequests, bgSample) = await BlueGreenAsync(hello);
             var (rsFailed, rsRequests, rsSample) = await RestartAsync(hello);
             var figures = new Dictionary<string, object>

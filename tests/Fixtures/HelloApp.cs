@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Deploy.Tests.Support;
 
 namespace Deploy.Tests.Fixtures;
@@ -17,36 +16,7 @@ public sealed class HelloApp : IAsyncLifetime
     /// <summary>The built <c>hello.dll</c>.</summary>
     public string Dll => Path.Combine(_output.Path, "hello.dll");
 
-    public async Task InitializeAsync()
-    {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Repo.Root,
-        };
-        foreach (var arg in new[] { "build", Path.Combine("examples", "hello", "hello.csproj"), "-c", "Release", "-o", _output.Path, "-nologo", "-v", "q" })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        // The test host's own MSBuild variables would point the nested build at the wrong SDK pieces.
-        foreach (var name in new[] { "MSBuildExtensionsPath", "MSBUILD_EXE_PATH", "MSBuildSDKsPath", "MSBuildLoadMicrosoftTargetsReadOnly" })
-        {
-            info.Environment.Remove(name);
-        }
-
-        using var build = Process.Start(info)!;
-        var stdout = build.StandardOutput.ReadToEndAsync();
-        var stderr = build.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await build.WaitForExitAsync(timeout.Token);
-        if (build.ExitCode != 0 || !File.Exists(Dll))
-        {
-            throw new InvalidOperationException($"building examples/hello failed (exit {build.ExitCode}):\n{await stdout}\n{await stderr}");
-        }
-    }
+    public Task InitializeAsync() => HelloBuild.BuildAsync(_output.Path);
 
     public Task DisposeAsync()
     {
