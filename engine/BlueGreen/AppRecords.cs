@@ -12,7 +12,11 @@ public sealed class AppRecords(string stateDirectory)
     private string Dir => Path.Combine(stateDirectory, "apps");
 
     /// <summary>Records (or refreshes) an app's spec path and non-secret vars. Idempotent.</summary>
-    public void Save(AppRecord record) => AtomicFile.Write(PathOf(record.App), JsonSerializer.Serialize(record));
+    public void Save(AppRecord record)
+    {
+        StateFormat.Stamp(stateDirectory);
+        AtomicFile.Write(PathOf(record.App), JsonSerializer.Serialize(record with { Format = StateFormat.Current }));
+    }
 
     /// <summary>The record of <paramref name="app"/>, or null.</summary>
     public AppRecord? Find(string app)
@@ -32,7 +36,7 @@ public sealed class AppRecords(string stateDirectory)
     public void Append(string app, HistoryEntry entry)
     {
         Directory.CreateDirectory(Dir);
-        File.AppendAllText(Path.Combine(Dir, app + ".history.jsonl"), JsonSerializer.Serialize(entry) + "\n");
+        File.AppendAllText(Path.Combine(Dir, app + ".history.jsonl"), JsonSerializer.Serialize(entry with { Format = StateFormat.Current }) + "\n");
     }
 
     /// <summary>The last <paramref name="count"/> history entries, newest last.</summary>
@@ -57,4 +61,8 @@ public sealed class AppRecords(string stateDirectory)
 }
 
 /// <summary>An app's record: its spec file (absolute) and the --var overrides it was last applied with, secrets excluded.</summary>
-public sealed record AppRecord(string App, string SpecFile, IReadOnlyDictionary<string, string> Vars);
+public sealed record AppRecord(string App, string SpecFile, IReadOnlyDictionary<string, string> Vars)
+{
+    /// <summary>The format it was written in; records without one are format 1.</summary>
+    public int Format { get; init; } = 1;
+}

@@ -154,6 +154,7 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
 
     private AppContext Open(AppRequest request, bool requireSecrets)
     {
+        StateFormat.EnsureReadable(options.StateDirectory);
         var (file, vars) = Locate(request, reuseRecordedVars: !requireSecrets);
         var app = AppResolver.Load(file, vars, options.Environment, plugins, options.StateDirectory, requireSecrets);
         var mask = new SecretMask(app.SecretValues);

@@ -54,5 +54,13 @@ public sealed record AppStatus(string App, string? LiveColour, string? StandbyCo
 /// <summary>One line of <c>deploy ls</c>.</summary>
 public sealed record AppSummary(string App, string? LiveColour, string? Version, string SpecFile);
 
-/// <summary>One entry of an app's history.</summary>
-public sealed record HistoryEntry(DateTimeOffset At, string Command, string Outcome, string? From, string? To, string? Version, string? ConfigHash);
+/// <summary>
+/// One entry of an app's history. From and To: the colour live before and after (for a rollback after a failed flip,
+/// From is the colour that failed). Version and ConfigHash: what the live colour's instances and the proxy carry
+/// afterwards, as observed.
+/// </summary>
+public sealed record HistoryEntry(DateTimeOffset At, string Command, string Outcome, string? From, string? To, string? Version, string? ConfigHash)
+{
+    /// <summary>The format it was written in; entries without one are format 1.</summary>
+    public int Format { get; init; } = 1;
+}

@@ -58,7 +58,11 @@ public sealed class StateStore(string directory)
     }
 
     /// <summary>Records <paramref name="json"/> as the desired state of <paramref name="groupId"/>. Idempotent.</summary>
-    public void Commit(string groupId, string json) => AtomicFile.Write(GroupPath(groupId), json);
+    public void Commit(string groupId, string json)
+    {
+        StateFormat.Stamp(Directory);
+        AtomicFile.Write(GroupPath(groupId), json);
+    }
 
     /// <summary>Stops managing <paramref name="groupId"/>. Idempotent.</summary>
     public void Forget(string groupId)

@@ -44,6 +44,11 @@ public sealed class FileProxyPlugin : IProxyPlugin
             var record = JsonSerializer.Deserialize<RouteRecord>(bytes);
             if (record is { App.Length: > 0, Servers: not null, Backups: not null })
             {
+                if (record.Format > State.StateFormat.Current)
+                {
+                    throw State.StateFormat.Newer($"the route file {file}", record.Format);
+                }
+
                 return new ProxyRoute(record.App, record.Colour, record.ConfigHash, record.Servers, record.Backups);
             }
         }
@@ -67,6 +72,7 @@ public sealed class FileProxyPlugin : IProxyPlugin
             Servers = route.Servers.ToList(),
             Backups = route.Backups.ToList(),
             Updated = DateTimeOffset.UtcNow,
+            Format = State.StateFormat.Current,
         };
         AtomicFile.Write(FileOf(target), JsonSerializer.Serialize(record, Json) + "\n");
         return Task.CompletedTask;
@@ -99,5 +105,8 @@ public sealed class FileProxyPlugin : IProxyPlugin
         public List<string>? Servers { get; set; }
         public List<string>? Backups { get; set; }
         public DateTimeOffset Updated { get; set; }
+
+        // Missing in files written before formats were recorded: those are format 1.
+        public int Format { get; set; } = 1;
     }
 }
