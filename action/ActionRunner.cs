@@ -59,11 +59,17 @@ internal sealed class ActionRunner(Func<string, string?> env, TextWriter stdout,
 
             if (inputs.Command == "plan")
             {
-                var plan = await Phase("plan", () => engine.PlanAsync(request, ct));
-                foreach (var line in plan.Plan)
+                // The plan's lines print inside its fold.
+                var plan = await Phase("plan", async () =>
                 {
-                    _log.Line(line);
-                }
+                    var planned = await engine.PlanAsync(request, ct);
+                    foreach (var line in planned.Plan)
+                    {
+                        _log.Line(line);
+                    }
+
+                    return planned;
+                });
 
                 if (inputs.CommentPlan && ctx.IsPullRequest)
                 {
@@ -74,7 +80,7 @@ internal sealed class ActionRunner(Func<string, string?> env, TextWriter stdout,
             }
 
             // apply, flip, rollback: find out what will be deployed, record it, then do it.
-            var (colour, version, planned) = await Phase("plan", () => TargetAsync(engine, inputs.Command, request, ct));
+            var (colour, version) = await Phase("plan", () => TargetAsync(engine, inputs.Command, request, ct));
             started = true;
             if (inputs.Deployment != DeploymentMode.Off && (environment is null || ctx.Sha is null))
             {
@@ -89,7 +95,6 @@ internal sealed class ActionRunner(Func<string, string?> env, TextWriter stdout,
             var result = inputs.Command == "apply"
                 ? await engine.ApplyAsync(request, ct)
                 : await Phase(inputs.Command, () => inputs.Command == "flip" ? engine.FlipAsync(request, ct) : engine.RollbackAsync(request, ct));
-            result = planned.Count > 0 ? result with { Plan = planned } : result;
             await recorder.FinishAsync(deploymentId, environment!, FinalStatus(result, inputs, ctx), ct);
             return Finish(ctx, inputs.Command, result, deploymentId);
         }
@@ -125,8 +130,9 @@ internal sealed class ActionRunner(Func<string, string?> env, TextWriter stdout,
             : throw new DeployException(Errors.InvalidArgument, $"input timeout: \"{inputs.Timeout}\" is not a duration; write e.g. 90s or 10m");
     }
 
-    // The colour and version the command will make live, for the deployment's payload, and apply's full plan.
-    private async Task<(string? Colour, string? Version, IReadOnlyList<string> Plan)> TargetAsync(AppService engine, string command, AppRequest request, CancellationToken ct)
+    // The colour and version the command will make live, for the deployment's payload: apply's come from its plan
+    // (the engine's AppPlan, which apply then executes and reports in its result).
+    private async Task<(string? Colour, string? Version)> TargetAsync(AppService engine, string command, AppRequest request, CancellationToken ct)
     {
         if (command == "apply")
         {
@@ -136,12 +142,12 @@ internal sealed class ActionRunner(Func<string, string?> env, TextWriter stdout,
                 _log.Line(line);
             }
 
-            return (plan.LiveColour, plan.Version, plan.Plan);
+            return (plan.Target ?? plan.LiveColour, plan.Version);
         }
 
         var status = await engine.StatusAsync(request, ct);
         var colour = command == "flip" ? request.To ?? status.StandbyColour : status.StandbyColour;
-        return (colour, status.Colours.FirstOrDefault(c => c.Colour == colour)?.Version, []);
+        return (colour, status.Colours.FirstOrDefault(c => c.Colour == colour)?.Version);
     }
 
     private static DeploymentDraft Draft(string sha, string environment, string app, string? colour, string? version) =>

@@ -60,6 +60,11 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, Func<string, st
                 _cli.Error.WriteLine(d.ToString());
             }
 
+            if (e.Details is not null && args.Contains("--verbose"))
+            {
+                _cli.Error.WriteLine(e.Details);
+            }
+
             return e.ExitCode;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -69,7 +74,15 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, Func<string, st
         }
         catch (Exception e) when (env("DEPLOY_DEBUG") != "1")
         {
-            _cli.Error.WriteLine($"deploy: error {Errors.OperationFailed.Id}: {e.Message}");
+            // Never .NET's own words alone: say what was being done; the details only on request.
+            var command = string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')).Take(2));
+            _cli.Error.WriteLine($"deploy: error {Errors.OperationFailed.Id}: '{command}' failed unexpectedly: {e.Message.Split('\n')[0]}; " +
+                                 "what was live stays live, run the command again (add --verbose for details)");
+            if (args.Contains("--verbose"))
+            {
+                _cli.Error.WriteLine(e.ToString());
+            }
+
             return 1;
         }
     }

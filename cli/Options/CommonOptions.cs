@@ -13,6 +13,9 @@ public abstract class CommonOptions
 
     [Option("max-parallel", Default = 16, HelpText = "Instances provisioned or destroyed at once.")]
     public int MaxParallel { get; set; }
+
+    [Option("verbose", HelpText = "After an unexpected failure (DEPLOY3001), also print its details.")]
+    public bool Verbose { get; set; }
 }
 
 /// <summary>Options of read commands that can print JSON.</summary>
