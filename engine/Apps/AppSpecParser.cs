@@ -21,6 +21,7 @@ public static class AppSpecParser
             return null;
         }
 
+        FiniteNumbers(root, "$", bag);
         var id = String(root, "$", "ID", bag, required: true, "name the app, e.g. \"ID\": \"shop\"");
         if (id is not null)
         {

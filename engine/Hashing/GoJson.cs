@@ -81,7 +81,8 @@ public static class GoJson
                 WriteString(sb, value.GetString()!);
                 return;
             case JsonValueKind.Number:
-                sb.Append(FormatFloat(value.GetDouble()));
+                // Validation refuses numbers a float64 cannot hold; the raw text only keeps this total.
+                sb.Append(value.TryGetDouble(out var f) && double.IsFinite(f) ? FormatFloat(f) : value.GetRawText());
                 return;
             case JsonValueKind.True:
                 sb.Append("true");

@@ -20,6 +20,7 @@ public static partial class GroupSpecParser
             return null;
         }
 
+        FiniteNumbers(root, "$", bag);
         var id = String(root, "$", "ID", bag, required: true, "name the group, e.g. \"ID\": \"app-blue\"");
         if (id is not null)
         {
@@ -87,7 +88,7 @@ public static partial class GroupSpecParser
 
         if (hasSize)
         {
-            var size = Int(alloc, path, "Size", bag, min: 0);
+            var size = Int(alloc, path, "Size", bag, min: 0, max: Allocation.MaxSize);
             return size is null ? null : new Allocation(size, null);
         }
 
@@ -118,6 +119,11 @@ public static partial class GroupSpecParser
             }
 
             list.Add(s);
+        }
+
+        if (list.Count > Allocation.MaxSize)
+        {
+            bag.Add(Errors.OutOfRange, idsPath, $"must list at most {Allocation.MaxSize} logical IDs (found {list.Count})");
         }
 
         return new Allocation(null, list);
@@ -151,7 +157,7 @@ public static partial class GroupSpecParser
         }
 
         return new UpdatingSpec(
-            Count: Int(u, path, "Count", bag, min: 1) ?? 1,
+            Count: Int(u, path, "Count", bag, min: 1, max: Allocation.MaxSize) ?? 1,
             Surge: Bool(u, path, "Surge", bag) ?? false,
             Deadline: JsonReading.Duration(u, path, "Deadline", bag));
     }
