@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Deploy.Engine.Diagnostics;
 using Deploy.Engine.Json;
+using Deploy.Engine.Validation;
 
 namespace Deploy.Engine.Spec;
 
@@ -44,6 +45,26 @@ public static class JsonReading
         }
 
         return JsonPath.Child(path, name);
+    }
+
+    /// <summary>
+    /// Records an error for each property of <paramref name="obj"/> not in <paramref name="known"/> (matched
+    /// case-insensitively, as Go's decoder matches them): a typo would otherwise silently drop a setting.
+    /// </summary>
+    public static void KnownFields(JsonElement obj, string path, DiagnosticBag bag, params string[] known)
+    {
+        if (obj.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
+        foreach (var p in obj.EnumerateObject())
+        {
+            if (!known.Contains(p.Name, StringComparer.OrdinalIgnoreCase))
+            {
+                bag.Add(Errors.UnknownField, JsonPath.Child(path, p.Name), Suggest.Unknown("field", p.Name, known));
+            }
+        }
     }
 
     /// <summary>Reads a required or optional string.</summary>
