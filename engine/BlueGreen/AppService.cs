@@ -141,7 +141,7 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
     private AppContext Open(AppRequest request, bool requireSecrets)
     {
         var (file, vars) = Locate(request, reuseRecordedVars: !requireSecrets);
-        var app = AppResolver.Load(file, vars, options.Environment, plugins, options.StateDirectory, requireSecrets);
+        var app = AppResolver.Load(file, vars, options.Environment, plugins, options.StateDirectory, requireSecrets, request.Vars.Keys.Where(k => !request.OptionalVars.Contains(k)));
         var mask = new SecretMask(app.SecretValues);
         return new AppContext(app, _groups, mask.Wrap(options.Events), _records);
     }
