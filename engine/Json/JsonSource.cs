@@ -54,7 +54,15 @@ public sealed class JsonSource
         {
             CheckText(file, span);
             using var document = JsonDocument.Parse(span, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
-            return new JsonSource(file, document.RootElement.Clone(), JsonPositions.Read(span));
+            var positions = JsonPositions.Read(span);
+            if (positions.Duplicates.Count > 0)
+            {
+                // Go keeps the last of duplicate keys silently; a spec that says two things is refused instead.
+                throw new DeployException(positions.Duplicates.Select(d => new Diagnostic(Errors.Duplicate,
+                    "is given twice in this object; keep one (only the last would count)", file, d.Path, d.Line, d.Column)).ToList());
+            }
+
+            return new JsonSource(file, document.RootElement.Clone(), positions);
         }
         catch (JsonException e)
         {
