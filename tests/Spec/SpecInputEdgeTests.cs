@@ -128,6 +128,16 @@ public sealed class SpecInputEdgeTests : IDisposable
         GroupSpecLoader.Load(file, _plugins).Spec.Id.ShouldBe("app");
     }
 
+    [Fact]
+    public void Load_DuplicateKey_DuplicateAtTheSecondOccurrence()
+    {
+        var file = _dir.Write("dup.json", "{\n  \"ID\": \"a\",\n  \"ID\": \"b\",\n  \"Properties\": {}\n}");
+
+        var e = Should.Throw<DeployException>(() => GroupSpecLoader.Load(file, _plugins));
+
+        e.Diagnostics.Single().ToString().ShouldBe($"{file}(3,9): error DEPLOY1010: $.ID: is given twice in this object; keep one (only the last would count)");
+    }
+
     private string WriteBytes(string name, byte[] bytes)
     {
         var path = Path.Combine(_dir.Path, name);
