@@ -60,7 +60,7 @@ public abstract class DeployTask : Task, ICancelableTask
         try
         {
             var state = Resolve(string.IsNullOrEmpty(StateDirectory) ? ".deploy" : StateDirectory);
-            var request = new AppRequest(Resolve(Spec)) { Vars = ParsedVars() };
+            var request = new AppRequest(Resolve(Spec)) { Vars = ParsedVars(), OptionalVars = VarsInput.Optional(Vars) };
             var options = new EngineOptions(state) { Events = events };
             RunAsync(AppService.Create(options), request, _cancel.Token).GetAwaiter().GetResult();
         }

@@ -16,6 +16,14 @@ public static class VarsInput
     public static IReadOnlyDictionary<string, string> Parse(IEnumerable<ITaskItem>? items) =>
         Parse(items?.Select(i => (i.ItemSpec, (string?)i.GetMetadata("Value"))) ?? []);
 
+    /// <summary>
+    /// The names of items with <c>Optional="true"</c> metadata: vars the targets pass on their own (the publish step's
+    /// <c>version</c> and <c>publish_dir</c>), which a spec need not use.
+    /// </summary>
+    public static IReadOnlySet<string> Optional(IEnumerable<ITaskItem>? items) =>
+        (items ?? []).Where(i => string.Equals(i.GetMetadata("Optional"), "true", StringComparison.OrdinalIgnoreCase))
+            .Select(i => i.ItemSpec.Trim()).ToHashSet(StringComparer.Ordinal);
+
     /// <summary>The same from item specs and their <c>Value</c> metadata (null or empty when absent).</summary>
     public static IReadOnlyDictionary<string, string> Parse(IEnumerable<(string Spec, string? Value)> items)
     {

@@ -18,10 +18,14 @@ public static class AppResolver
 {
     private const string PortScope = "$.Group.Instance.Properties";
 
-    /// <summary>Loads and resolves <paramref name="file"/>; every error is reported at once, located in the file.</summary>
+    /// <summary>
+    /// Loads and resolves <paramref name="file"/>; every error is reported at once, located in the file. Each name in
+    /// <paramref name="givenVars"/> (the vars the user passed on this command) must be declared in Vars or Secrets or
+    /// used in a <c>{{var.NAME}}</c> placeholder: a misspelled <c>--var</c> would otherwise deploy the default silently.
+    /// </summary>
     public static ResolvedApp Load(
         string file, IReadOnlyDictionary<string, string> overrides, Func<string, string?> env, PluginRegistry plugins, string stateDirectory,
-        bool requireSecrets = true)
+        bool requireSecrets = true, IEnumerable<string>? givenVars = null)
     {
         var source = JsonSource.Load(file);
         var bag = new DiagnosticBag();
@@ -31,6 +35,7 @@ public static class AppResolver
             throw new DeployException(source.Locate(bag.Items));
         }
 
+        CheckGivenVars(source.Root, spec, givenVars ?? [], bag);
         var vars = new Dictionary<string, string>(spec.Vars, StringComparer.Ordinal);
         foreach (var (k, v) in overrides)
         {
@@ -77,10 +82,20 @@ public static class AppResolver
         return new ResolvedApp(spec, file, baseDir, vars, secretValues, colours!, proxy, target, url);
     }
 
+    private static void CheckGivenVars(JsonElement root, AppSpec spec, IEnumerable<string> given, DiagnosticBag bag)
+    {
+        var known = spec.Vars.Keys.Concat(spec.Secrets).Concat(Placeholders.VarNames(root)).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var name in given.Where(n => !known.Contains(n, StringComparer.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            bag.Add(new Diagnostic(Errors.InvalidArgument,
+                $"--var {name}: {Suggest.Unknown("var", name, known)}; the spec neither declares it in Vars or Secrets nor uses {{{{var.{name}}}}}"));
+        }
+    }
+
     private static ColourSpec? ResolveColour(AppSpec spec, string colour, Dictionary<string, string> vars, PluginRegistry plugins, DiagnosticBag bag)
     {
         var values = Values(spec.Id, colour, vars);
-        // A colour without a patch (none given, or null) takes Group as it is.
+        // No patch (Colours left out, or a colour given as null) is the group as written, not a removed group.
         var patched = spec.ColourPatches.GetValueOrDefault(colour) is { } patch ? MergePatch.Apply(spec.Group, patch) : spec.Group.DeepClone();
         var group = patched!.DeepClone();
         new Placeholders(values).Resolve(group, "$.Group", bag, PortScope);

@@ -21,6 +21,8 @@ public static class AppSpecParser
             return null;
         }
 
+        FiniteNumbers(root, "$", bag);
+        KnownFields(root, "$", bag, "ID", "Vars", "Colours", "Group", "Health", "Verify", "Proxy", "Hooks", "Secrets", "Standby", "$schema");
         var id = String(root, "$", "ID", bag, required: true, "name the app, e.g. \"ID\": \"shop\"");
         if (id is not null)
         {
@@ -30,8 +32,10 @@ public static class AppSpecParser
         var vars = ReadVars(root, bag);
         var (colours, patches) = ReadColours(root, bag);
         var group = ReadObject(root, "Group", bag, required: true, "give the group's Allocation, Instance and Flavor");
-        var health = ReadObject(root, "Health", bag, required: false, "e.g. {\"Path\": \"/healthz\"}");
-        var verify = ReadObject(root, "Verify", bag, required: false, "e.g. {\"Path\": \"/version\", \"Expect\": \"{{var.version}}\"}");
+        var health = ReadObject(root, "Health", bag, required: false, "e.g. {\"Path\": \"/healthz\"}",
+            "Path", "Interval", "Timeout", "HealthyThreshold", "Deadline");
+        var verify = ReadObject(root, "Verify", bag, required: false, "e.g. {\"Path\": \"/version\", \"Expect\": \"{{var.version}}\"}",
+            "Path", "Expect", "Contains", "Duration");
         var proxy = ReadProxy(root, bag);
         var hooks = ReadHooks(root, bag);
         var secrets = ReadSecrets(root, vars, bag);
@@ -110,7 +114,7 @@ public static class AppSpecParser
         return (names, patches);
     }
 
-    private static JsonObject? ReadObject(JsonElement root, string name, DiagnosticBag bag, bool required, string fix)
+    private static JsonObject? ReadObject(JsonElement root, string name, DiagnosticBag bag, bool required, string fix, params string[] known)
     {
         var path = ChildPath(root, "$", name);
         if (!TryGet(root, name, out var v))
@@ -123,7 +127,17 @@ public static class AppSpecParser
             return null;
         }
 
-        return Object(v, path, bag, fix) ? (JsonObject)JsonNode.Parse(v.GetRawText())! : null;
+        if (!Object(v, path, bag, fix))
+        {
+            return null;
+        }
+
+        if (known.Length > 0)
+        {
+            KnownFields(v, path, bag, known);
+        }
+
+        return (JsonObject)JsonNode.Parse(v.GetRawText())!;
     }
 
     private static PluginSpec ReadProxy(JsonElement root, DiagnosticBag bag)
@@ -139,6 +153,7 @@ public static class AppSpecParser
             return DefaultProxy;
         }
 
+        KnownFields(p, path, bag, "Plugin", "Properties");
         var plugin = String(p, path, "Plugin", bag, required: true, "name the proxy plugin, e.g. \"proxy-nginx\"");
         JsonElement? properties = TryGet(p, "Properties", out var pp) ? pp.Clone() : null;
         return new PluginSpec(plugin ?? "", properties);
@@ -157,6 +172,7 @@ public static class AppSpecParser
             return AppHooks.None;
         }
 
+        KnownFields(h, path, bag, "BeforeFlip", "AfterFlip", "OnRollback");
         return new AppHooks(Commands(h, path, "BeforeFlip", bag), Commands(h, path, "AfterFlip", bag), Commands(h, path, "OnRollback", bag));
     }
 
@@ -237,7 +253,12 @@ public static class AppSpecParser
         }
 
         var path = ChildPath(root, "$", "Standby");
-        return Object(s, path, bag, "e.g. {\"Keep\": true, \"DrainTimeout\": \"5s\"}")
+        if (Object(s, path, bag, "e.g. {\"Keep\": true, \"DrainTimeout\": \"5s\"}"))
+        {
+            KnownFields(s, path, bag, "Keep", "DrainTimeout");
+        }
+
+        return s.ValueKind == JsonValueKind.Object
             ? new StandbySpec(Bool(s, path, "Keep", bag) ?? true, JsonReading.Duration(s, path, "DrainTimeout", bag))
             : new StandbySpec();
     }

@@ -73,6 +73,16 @@ public sealed partial class Placeholders(IReadOnlyDictionary<string, string> val
             return m.Value;
         });
 
+    /// <summary>Every NAME used as <c>{{var.NAME}}</c> in a string anywhere under <paramref name="value"/>.</summary>
+    public static IEnumerable<string> VarNames(System.Text.Json.JsonElement value) => value.ValueKind switch
+    {
+        System.Text.Json.JsonValueKind.Object => value.EnumerateObject().SelectMany(p => VarNames(p.Value)),
+        System.Text.Json.JsonValueKind.Array => value.EnumerateArray().SelectMany(VarNames),
+        System.Text.Json.JsonValueKind.String => Pattern().Matches(value.GetString()!).Select(m => m.Groups[1].Value.Trim())
+            .Where(n => n.StartsWith("var.", StringComparison.Ordinal)).Select(n => n[4..]),
+        _ => [],
+    };
+
     [GeneratedRegex(@"\{\{\s*([A-Za-z0-9_.\-]+)\s*\}\}")]
     private static partial Regex Pattern();
 }

@@ -10,6 +10,12 @@ public sealed record AppRequest(string Target)
     /// <summary>--var NAME=VALUE overrides of the spec's Vars (and values of its Secrets).</summary>
     public IReadOnlyDictionary<string, string> Vars { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// Names in <see cref="Vars"/> that the face passes on its own (MSBuild's <c>version</c> and <c>publish_dir</c>): they
+    /// never trip the check that every given var is declared in the spec or used in a placeholder.
+    /// </summary>
+    public IReadOnlySet<string> OptionalVars { get; init; } = new HashSet<string>();
+
     /// <summary>The longest an apply may take; default 10 minutes.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(10);
 

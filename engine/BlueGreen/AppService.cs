@@ -156,7 +156,7 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
     {
         StateFormat.EnsureReadable(options.StateDirectory);
         var (file, vars) = Locate(request, reuseRecordedVars: !requireSecrets);
-        var app = AppResolver.Load(file, vars, options.Environment, plugins, options.StateDirectory, requireSecrets);
+        var app = AppResolver.Load(file, vars, options.Environment, plugins, options.StateDirectory, requireSecrets, request.Vars.Keys.Where(k => !request.OptionalVars.Contains(k)));
         var mask = new SecretMask(app.SecretValues);
         var events = mask.Wrap(options.Events);
         var groups = new GroupService(options with { Events = events }, plugins);

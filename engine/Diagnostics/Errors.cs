@@ -21,6 +21,7 @@ public static class Errors
     public static readonly ErrorCode UnknownName = new("DEPLOY1013", "No group or app of that name is known", 2);
     public static readonly ErrorCode AlreadyWatched = new("DEPLOY1014", "The group is already watched with another spec", 2);
     public static readonly ErrorCode InvalidId = new("DEPLOY1015", "An ID that cannot name files or tags", 2);
+    public static readonly ErrorCode UnknownField = new("DEPLOY1016", "A field the spec format does not have", 2);
 
     public static readonly ErrorCode Locked = new("DEPLOY2001", "Another command holds the lock", 3);
 
@@ -38,7 +39,7 @@ public static class Errors
     public static IReadOnlyList<ErrorCode> All { get; } =
     [
         InvalidJson, Conflict, OutOfRange, Missing, WrongType, UnknownPlugin, InvalidValue, UnknownPlaceholder,
-        InvalidDuration, Duplicate, FileNotFound, InvalidArgument, UnknownName, AlreadyWatched, InvalidId,
+        InvalidDuration, Duplicate, FileNotFound, InvalidArgument, UnknownName, AlreadyWatched, InvalidId, UnknownField,
         Locked, OperationFailed, NotQuiescent, PluginFailed, Refused,
         SkippedRecord, StaleLock, ResumedUpdate, HookFailed,
     ];

@@ -30,8 +30,8 @@ public static class GoJson
         switch (value.ValueKind)
         {
             case JsonValueKind.Object:
-                // Go decodes duplicate keys last-one-wins, then sorts the map's keys byte-wise.
-                var props = new SortedDictionary<string, JsonElement>(StringComparer.Ordinal);
+                // Go decodes duplicate keys last-one-wins, then sorts the map's keys by their UTF-8 bytes.
+                var props = new SortedDictionary<string, JsonElement>(Utf8Order.Instance);
                 foreach (var p in value.EnumerateObject())
                 {
                     props[p.Name] = p.Value;
@@ -81,7 +81,8 @@ public static class GoJson
                 WriteString(sb, value.GetString()!);
                 return;
             case JsonValueKind.Number:
-                sb.Append(FormatFloat(value.GetDouble()));
+                // Validation refuses numbers a float64 cannot hold; the raw text only keeps this total.
+                sb.Append(value.TryGetDouble(out var f) && double.IsFinite(f) ? FormatFloat(f) : value.GetRawText());
                 return;
             case JsonValueKind.True:
                 sb.Append("true");
@@ -95,11 +96,13 @@ public static class GoJson
     // Go's MarshalIndent: later lines start with the prefix ("  ") plus one indent ("  ") per level.
     private static void NewLine(StringBuilder sb, int depth) => sb.Append('\n').Append(' ', 2 + (2 * depth));
 
+    // Go's encodeState.string: runes as UTF-8, HTML characters and U+2028/U+2029 escaped, invalid text as U+FFFD.
     private static void WriteString(StringBuilder sb, string s)
     {
         sb.Append('"');
-        foreach (var c in s)
+        foreach (var rune in s.EnumerateRunes())
         {
+            var c = rune.Value;
             switch (c)
             {
                 case '"': sb.Append("\\\""); break;
@@ -107,17 +110,17 @@ public static class GoJson
                 case '\n': sb.Append("\\n"); break;
                 case '\r': sb.Append("\\r"); break;
                 case '\t': sb.Append("\\t"); break;
-                case '<' or '>' or '&' or '\u2028' or '\u2029':
-                    sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                case '<' or '>' or '&' or 0x2028 or 0x2029:
+                    sb.Append("\\u").Append(c.ToString("x4", CultureInfo.InvariantCulture));
                     break;
                 default:
                     if (c < 0x20)
                     {
-                        sb.Append("\\u00").Append(((int)c).ToString("x2", CultureInfo.InvariantCulture));
+                        sb.Append("\\u00").Append(c.ToString("x2", CultureInfo.InvariantCulture));
                     }
                     else
                     {
-                        sb.Append(c);
+                        sb.Append(rune.ToString());
                     }
 
                     break;
@@ -127,59 +130,102 @@ public static class GoJson
         sb.Append('"');
     }
 
-    /// <summary>Go's float64 encoding: shortest round-trip digits, plain notation unless |f| &lt; 1e-6 or ≥ 1e21.</summary>
+    /// <summary>
+    /// Go 1.7's float64 encoding, <c>strconv.AppendFloat(f, 'g', -1, 64)</c>: the shortest digits that round-trip,
+    /// in %e form when the decimal exponent is below -4 or at least 6 (the precision Go uses for shortest 'g'),
+    /// with an exponent of at least two digits (<c>1e+06</c>, <c>1e-05</c>); otherwise plain (<c>100000</c>, <c>0.0001</c>).
+    /// </summary>
     internal static string FormatFloat(double f)
     {
-        if (f == 0)
+        var negative = double.IsNegative(f);
+        var (digits, dp) = ShortestDigits(Math.Abs(f));
+        var sb = new StringBuilder();
+        if (negative)
         {
-            return double.IsNegative(f) ? "-0" : "0";
+            sb.Append('-');
         }
 
-        // "R" gives the shortest round-trip digits; re-lay them out the way Go's strconv does.
-        var shortest = f.ToString("R", CultureInfo.InvariantCulture);
-        var negative = shortest.StartsWith('-');
-        var body = negative ? shortest[1..] : shortest;
-        var exponent = 0;
-        var ePos = body.IndexOfAny(['E', 'e']);
-        if (ePos >= 0)
+        var exp = dp - 1;
+        if (digits.Length > 0 && (exp < -4 || exp >= 6))
         {
-            exponent = int.Parse(body[(ePos + 1)..], CultureInfo.InvariantCulture);
-            body = body[..ePos];
-        }
-
-        var dot = body.IndexOf('.');
-        var digits = dot >= 0 ? body.Remove(dot, 1) : body;
-        var pointPos = (dot >= 0 ? dot : body.Length) + exponent; // digits before the decimal point
-        var lead = digits.Length - digits.TrimStart('0').Length;
-        digits = digits.Trim('0') is { Length: > 0 } d ? d : "0";
-        pointPos -= lead;
-
-        var abs = Math.Abs(f);
-        string text;
-        if (abs < 1e-6 || abs >= 1e21)
-        {
-            var exp = pointPos - 1;
-            var mantissa = digits.Length == 1 ? digits : $"{digits[0]}.{digits[1..]}";
-            text = $"{mantissa}e{(exp < 0 ? "-" : "+")}{Math.Abs(exp):00}";
-            // Go trims a two-digit negative exponent's leading zero: e-07 becomes e-7.
-            if (exp < 0 && exp > -10)
+            sb.Append(digits[0]);
+            if (digits.Length > 1)
             {
-                text = $"{mantissa}e-{-exp}";
+                sb.Append('.').Append(digits, 1, digits.Length - 1);
             }
+
+            sb.Append('e').Append(exp < 0 ? '-' : '+');
+            var e = Math.Abs(exp);
+            sb.Append(e < 10 ? "0" : "").Append(e.ToString(CultureInfo.InvariantCulture));
+            return sb.ToString();
         }
-        else if (pointPos <= 0)
+
+        // %f with max(nd - dp, 0) decimals, as Go's fmtF lays them out.
+        if (dp > 0)
         {
-            text = "0." + new string('0', -pointPos) + digits;
-        }
-        else if (pointPos >= digits.Length)
-        {
-            text = digits + new string('0', pointPos - digits.Length);
+            for (var i = 0; i < dp; i++)
+            {
+                sb.Append(i < digits.Length ? digits[i] : '0');
+            }
         }
         else
         {
-            text = digits[..pointPos] + "." + digits[pointPos..];
+            sb.Append('0');
         }
 
-        return negative ? "-" + text : text;
+        var decimals = Math.Max(digits.Length - dp, 0);
+        if (decimals > 0)
+        {
+            sb.Append('.');
+            for (var i = 1; i <= decimals; i++)
+            {
+                var j = dp + i - 1;
+                sb.Append(j >= 0 && j < digits.Length ? digits[j] : '0');
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    // The shortest round-trip decimal digits of a finite non-negative value (no leading or trailing zeros) and the
+    // position of the decimal point relative to them (Go's decimal.dp): value = 0.DIGITS * 10^dp. Zero has no digits.
+    private static (string Digits, int Dp) ShortestDigits(double abs)
+    {
+        if (abs == 0)
+        {
+            return ("", 0);
+        }
+
+        var text = abs.ToString("R", CultureInfo.InvariantCulture);
+        var exponent = 0;
+        var ePos = text.IndexOfAny(['E', 'e']);
+        if (ePos >= 0)
+        {
+            exponent = int.Parse(text[(ePos + 1)..], CultureInfo.InvariantCulture);
+            text = text[..ePos];
+        }
+
+        var dot = text.IndexOf('.');
+        var all = dot >= 0 ? text.Remove(dot, 1) : text;
+        var dp = (dot >= 0 ? dot : text.Length) + exponent;
+        var trimmedStart = all.TrimStart('0');
+        dp -= all.Length - trimmedStart.Length;
+        return (trimmedStart.TrimEnd('0'), dp);
+    }
+
+    /// <summary>Go's string order: byte-wise over UTF-8, which is code-point order (not UTF-16 code-unit order).</summary>
+    internal sealed class Utf8Order : IComparer<string>
+    {
+        public static readonly Utf8Order Instance = new();
+
+        public int Compare(string? x, string? y)
+        {
+            if (x is null || y is null)
+            {
+                return x is null ? (y is null ? 0 : -1) : 1;
+            }
+
+            return Encoding.UTF8.GetBytes(x).AsSpan().SequenceCompareTo(Encoding.UTF8.GetBytes(y));
+        }
     }
 }

@@ -11,9 +11,14 @@ public sealed class JsonPositions
 {
     private readonly Dictionary<string, (int Line, int Column)> _byPath = new(StringComparer.Ordinal);
 
+    private readonly List<(string Path, int Line, int Column)> _duplicates = [];
+
     private JsonPositions()
     {
     }
+
+    /// <summary>Every property given a second time in the same object (exact name), at the later value's position.</summary>
+    public IReadOnlyList<(string Path, int Line, int Column)> Duplicates => _duplicates;
 
     /// <summary>Records the start of every value in <paramref name="utf8"/>, which must be valid JSON.</summary>
     public static JsonPositions Read(byte[] utf8)
@@ -38,8 +43,13 @@ public sealed class JsonPositions
             }
 
             var path = ValuePath(stack, pendingProperty);
+            var position = lines.Position(reader.TokenStartIndex);
+            if (!positions._byPath.TryAdd(path, position) && pendingProperty is not null)
+            {
+                positions._duplicates.Add((path, position.Line, position.Column));
+            }
+
             pendingProperty = null;
-            positions._byPath.TryAdd(path, lines.Position(reader.TokenStartIndex));
             if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
             {
                 stack.Push(new Frame(path, reader.TokenType == JsonTokenType.StartArray));

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Deploy.Engine.Diagnostics;
@@ -51,8 +52,17 @@ public sealed class JsonSource
         var span = utf8.AsSpan().StartsWith(Encoding.UTF8.Preamble) ? utf8[3..] : utf8;
         try
         {
+            CheckText(file, span);
             using var document = JsonDocument.Parse(span, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
-            return new JsonSource(file, document.RootElement.Clone(), JsonPositions.Read(span));
+            var positions = JsonPositions.Read(span);
+            if (positions.Duplicates.Count > 0)
+            {
+                // Go keeps the last of duplicate keys silently; a spec that says two things is refused instead.
+                throw new DeployException(positions.Duplicates.Select(d => new Diagnostic(Errors.Duplicate,
+                    "is given twice in this object; keep one (only the last would count)", file, d.Path, d.Line, d.Column)).ToList());
+            }
+
+            return new JsonSource(file, document.RootElement.Clone(), positions);
         }
         catch (JsonException e)
         {
@@ -63,6 +73,59 @@ public sealed class JsonSource
                 Line: (int)(e.LineNumber ?? 0) + 1,
                 Column: (int)(e.BytePositionInLine ?? 0) + 1)]);
         }
+    }
+
+    // Every string and property name must be Unicode text: System.Text.Json reads invalid UTF-8 bytes and lone
+    // surrogate escapes ("\ud800") without complaint, then fails with its own words when the value is used.
+    private static void CheckText(string file, byte[] utf8)
+    {
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
+        while (reader.Read())
+        {
+            if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.PropertyName))
+            {
+                continue;
+            }
+
+            var what = reader.TokenType == JsonTokenType.PropertyName ? "property name" : "string";
+            bool valid;
+            try
+            {
+                valid = !HasLoneSurrogate(reader.GetString()!);
+            }
+            catch (InvalidOperationException)
+            {
+                valid = false;
+            }
+
+            var problem = valid ? null
+                : System.Text.Unicode.Utf8.IsValid(reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan)
+                    ? $"invalid JSON: the {what} holds half of a surrogate pair (an escape such as \\ud800 without its partner); write the whole character or remove the escape"
+                    : $"invalid JSON: the {what} is not valid UTF-8; save the file as UTF-8";
+
+            if (problem is not null)
+            {
+                var (line, column) = new JsonPositions.LineIndex(utf8).Position(reader.TokenStartIndex);
+                throw new DeployException([new Diagnostic(Errors.InvalidJson, problem, file, Line: line, Column: column)]);
+            }
+        }
+    }
+
+    private static bool HasLoneSurrogate(string s)
+    {
+        for (var i = 0; i < s.Length; i++)
+        {
+            if (char.IsHighSurrogate(s[i]) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(s[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // System.Text.Json's messages speak of reader options; say what is wrong with the file instead.

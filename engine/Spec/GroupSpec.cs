@@ -15,6 +15,9 @@ public sealed record GroupProperties(
 /// <summary>How many instances: a scaler group (<see cref="Size"/>) or a quorum group (<see cref="LogicalIds"/>), never both.</summary>
 public sealed record Allocation(int? Size, IReadOnlyList<string>? LogicalIds)
 {
+    /// <summary>The largest Size (and the most logical IDs) a group may have.</summary>
+    public const int MaxSize = 100_000;
+
     /// <summary>True for a group with one instance per logical ID.</summary>
     public bool IsQuorum => LogicalIds is not null;
 

@@ -8,14 +8,17 @@ namespace Deploy.Engine.Spec;
 /// <summary>Loads a group file: reads, parses, validates, and throws one exception holding every located error.</summary>
 public static class GroupSpecLoader
 {
-    /// <summary>The valid group in <paramref name="file"/>, with its raw JSON for committing.</summary>
-    public static (GroupSpec Spec, string Json) Load(string file, PluginRegistry plugins) => From(JsonSource.Load(file), plugins);
+    /// <summary>The valid group in the user's <paramref name="file"/>, with its raw JSON for committing; unknown fields are errors.</summary>
+    public static (GroupSpec Spec, string Json) Load(string file, PluginRegistry plugins) => From(JsonSource.Load(file), plugins, strict: true);
 
-    /// <summary>The valid group held by an already-loaded source.</summary>
-    public static (GroupSpec Spec, string Json) From(JsonSource source, PluginRegistry plugins)
+    /// <summary>
+    /// The valid group held by an already-loaded source. Committed specs are read with <paramref name="strict"/> off:
+    /// the release that committed them accepted their fields (an app colour also carries its Secrets and Tags).
+    /// </summary>
+    public static (GroupSpec Spec, string Json) From(JsonSource source, PluginRegistry plugins, bool strict = false)
     {
         var bag = new DiagnosticBag();
-        var spec = GroupSpecParser.Parse(source.Root, bag);
+        var spec = GroupSpecParser.Parse(source.Root, bag, strict);
         if (spec is not null)
         {
             GroupValidator.Validate(spec.Properties, JsonReading.ChildPath(source.Root, "$", "Properties"), plugins, bag);

@@ -12,12 +12,21 @@ namespace Deploy.Engine.Spec;
 /// </summary>
 public static partial class GroupSpecParser
 {
-    /// <summary>Reads a whole group file: <c>{"ID": ..., "Properties": {...}}</c>.</summary>
-    public static GroupSpec? Parse(JsonElement root, DiagnosticBag bag)
+    /// <summary>
+    /// Reads a whole group file: <c>{"ID": ..., "Properties": {...}}</c>. When <paramref name="strict"/>, a field the
+    /// format does not have is an error; committed specs are read with it off, as a release that wrote them accepted them.
+    /// </summary>
+    public static GroupSpec? Parse(JsonElement root, DiagnosticBag bag, bool strict = true)
     {
         if (!Object(root, "$", bag, "a group spec is {\"ID\": ..., \"Properties\": {...}}"))
         {
             return null;
+        }
+
+        FiniteNumbers(root, "$", bag);
+        if (strict)
+        {
+            KnownFields(root, "$", bag, "ID", "Properties", "$schema");
         }
 
         var id = String(root, "$", "ID", bag, required: true, "name the group, e.g. \"ID\": \"app-blue\"");
@@ -28,13 +37,13 @@ public static partial class GroupSpecParser
 
         var propsPath = ChildPath(root, "$", "Properties");
         JsonElement? props = TryGet(root, "Properties", out var p) ? p : null;
-        var properties = ParseProperties(props, propsPath, bag);
+        var properties = ParseProperties(props, propsPath, bag, strict);
         // A spec with errors is still returned when its plugin sections were read, so plugin validation can add its findings.
         return properties is null ? null : new GroupSpec(id ?? "", properties);
     }
 
-    /// <summary>Reads a group's <c>Properties</c> object found at <paramref name="path"/>.</summary>
-    public static GroupProperties? ParseProperties(JsonElement? props, string path, DiagnosticBag bag)
+    /// <summary>Reads a group's <c>Properties</c> object found at <paramref name="path"/>; see <see cref="Parse"/> for <paramref name="strict"/>.</summary>
+    public static GroupProperties? ParseProperties(JsonElement? props, string path, DiagnosticBag bag, bool strict = true)
     {
         if (!Object(props, path, bag, "give Allocation, Instance and Flavor"))
         {
@@ -42,10 +51,12 @@ public static partial class GroupSpecParser
         }
 
         var obj = props!.Value;
-        var allocation = ParseAllocation(obj, path, bag);
-        var instance = ParsePlugin(obj, path, "Instance", bag, "e.g. {\"Plugin\": \"instance-file\", \"Properties\": {}}");
-        var flavor = ParsePlugin(obj, path, "Flavor", bag, "e.g. {\"Plugin\": \"flavor-vanilla\", \"Properties\": {}}");
-        var updating = ParseUpdating(obj, path, bag);
+        var known = strict ? bag : new DiagnosticBag(); // unknown fields go nowhere when not strict
+        KnownFields(obj, path, known, "Allocation", "Instance", "Flavor", "Updating");
+        var allocation = ParseAllocation(obj, path, bag, known);
+        var instance = ParsePlugin(obj, path, "Instance", bag, known, "e.g. {\"Plugin\": \"instance-file\", \"Properties\": {}}");
+        var flavor = ParsePlugin(obj, path, "Flavor", bag, known, "e.g. {\"Plugin\": \"flavor-vanilla\", \"Properties\": {}}");
+        var updating = ParseUpdating(obj, path, bag, known);
         return instance is null || flavor is null
             ? null
             : new GroupProperties(allocation ?? new Allocation(0, null), instance, flavor, updating);
@@ -61,7 +72,7 @@ public static partial class GroupSpecParser
         }
     }
 
-    private static Allocation? ParseAllocation(JsonElement props, string parent, DiagnosticBag bag)
+    private static Allocation? ParseAllocation(JsonElement props, string parent, DiagnosticBag bag, DiagnosticBag known)
     {
         var path = ChildPath(props, parent, "Allocation");
         JsonElement? value = TryGet(props, "Allocation", out var v) ? v : null;
@@ -71,6 +82,7 @@ public static partial class GroupSpecParser
         }
 
         var alloc = value!.Value;
+        KnownFields(alloc, path, known, "Size", "LogicalIDs");
         var hasSize = TryGet(alloc, "Size", out _);
         var hasIds = TryGet(alloc, "LogicalIDs", out var ids);
         if (hasSize && hasIds)
@@ -87,7 +99,7 @@ public static partial class GroupSpecParser
 
         if (hasSize)
         {
-            var size = Int(alloc, path, "Size", bag, min: 0);
+            var size = Int(alloc, path, "Size", bag, min: 0, max: Allocation.MaxSize);
             return size is null ? null : new Allocation(size, null);
         }
 
@@ -120,10 +132,15 @@ public static partial class GroupSpecParser
             list.Add(s);
         }
 
+        if (list.Count > Allocation.MaxSize)
+        {
+            bag.Add(Errors.OutOfRange, idsPath, $"must list at most {Allocation.MaxSize} logical IDs (found {list.Count})");
+        }
+
         return new Allocation(null, list);
     }
 
-    private static PluginSpec? ParsePlugin(JsonElement props, string parent, string name, DiagnosticBag bag, string example)
+    private static PluginSpec? ParsePlugin(JsonElement props, string parent, string name, DiagnosticBag bag, DiagnosticBag known, string example)
     {
         var path = ChildPath(props, parent, name);
         JsonElement? value = TryGet(props, name, out var v) ? v : null;
@@ -132,12 +149,13 @@ public static partial class GroupSpecParser
             return null;
         }
 
-        var plugin = String(value!.Value, path, "Plugin", bag, required: true, $"name the {name.ToLowerInvariant()} plugin, {example}");
+        KnownFields(value!.Value, path, known, "Plugin", "Properties");
+        var plugin = String(value.Value, path, "Plugin", bag, required: true, $"name the {name.ToLowerInvariant()} plugin, {example}");
         JsonElement? properties = TryGet(value.Value, "Properties", out var pp) ? pp.Clone() : null;
         return plugin is null ? null : new PluginSpec(plugin, properties);
     }
 
-    private static UpdatingSpec ParseUpdating(JsonElement props, string parent, DiagnosticBag bag)
+    private static UpdatingSpec ParseUpdating(JsonElement props, string parent, DiagnosticBag bag, DiagnosticBag known)
     {
         var path = ChildPath(props, parent, "Updating");
         if (!TryGet(props, "Updating", out var u))
@@ -150,8 +168,9 @@ public static partial class GroupSpecParser
             return new UpdatingSpec();
         }
 
+        KnownFields(u, path, known, "Count", "Surge", "Deadline");
         return new UpdatingSpec(
-            Count: Int(u, path, "Count", bag, min: 1) ?? 1,
+            Count: Int(u, path, "Count", bag, min: 1, max: Allocation.MaxSize) ?? 1,
             Surge: Bool(u, path, "Surge", bag) ?? false,
             Deadline: JsonReading.Duration(u, path, "Deadline", bag));
     }

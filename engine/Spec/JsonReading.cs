@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Deploy.Engine.Diagnostics;
 using Deploy.Engine.Json;
+using Deploy.Engine.Validation;
 
 namespace Deploy.Engine.Spec;
 
@@ -46,6 +47,26 @@ public static class JsonReading
         return JsonPath.Child(path, name);
     }
 
+    /// <summary>
+    /// Records an error for each property of <paramref name="obj"/> not in <paramref name="known"/> (matched
+    /// case-insensitively, as Go's decoder matches them): a typo would otherwise silently drop a setting.
+    /// </summary>
+    public static void KnownFields(JsonElement obj, string path, DiagnosticBag bag, params string[] known)
+    {
+        if (obj.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
+        foreach (var p in obj.EnumerateObject())
+        {
+            if (!known.Contains(p.Name, StringComparer.OrdinalIgnoreCase))
+            {
+                bag.Add(Errors.UnknownField, JsonPath.Child(path, p.Name), Suggest.Unknown("field", p.Name, known));
+            }
+        }
+    }
+
     /// <summary>Reads a required or optional string.</summary>
     public static string? String(JsonElement obj, string path, string name, DiagnosticBag bag, bool required, string fix)
     {
@@ -69,8 +90,8 @@ public static class JsonReading
         return v.GetString();
     }
 
-    /// <summary>Reads an optional whole number with a lower bound.</summary>
-    public static int? Int(JsonElement obj, string path, string name, DiagnosticBag bag, int min)
+    /// <summary>Reads an optional whole number between <paramref name="min"/> and <paramref name="max"/>.</summary>
+    public static int? Int(JsonElement obj, string path, string name, DiagnosticBag bag, int min, int max = int.MaxValue)
     {
         var at = ChildPath(obj, path, name);
         if (!TryGet(obj, name, out var v))
@@ -78,7 +99,12 @@ public static class JsonReading
             return null;
         }
 
-        if (v.ValueKind != JsonValueKind.Number || !v.TryGetDouble(out var d) || d != Math.Floor(d) || d > int.MaxValue)
+        if (v.ValueKind == JsonValueKind.Number && (!v.TryGetDouble(out var n) || !double.IsFinite(n)))
+        {
+            return null; // reported once for the whole document by FiniteNumbers
+        }
+
+        if (v.ValueKind != JsonValueKind.Number || !v.TryGetDouble(out var d) || d != Math.Floor(d))
         {
             bag.Add(Errors.WrongType, at, $"must be a whole number (was {Describe(v)})");
             return null;
@@ -90,7 +116,43 @@ public static class JsonReading
             return null;
         }
 
+        if (d > max)
+        {
+            bag.Add(Errors.OutOfRange, at, $"must be at most {max} (was {v.GetRawText()})");
+            return null;
+        }
+
         return (int)d;
+    }
+
+    /// <summary>
+    /// Records every number under <paramref name="value"/> that a 64-bit float cannot hold (<c>1e400</c>): Go's decoder
+    /// refuses them, and the config hash could not be computed as InfraKit does.
+    /// </summary>
+    public static void FiniteNumbers(JsonElement value, string path, DiagnosticBag bag)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var p in value.EnumerateObject())
+                {
+                    FiniteNumbers(p.Value, JsonPath.Child(path, p.Name), bag);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in value.EnumerateArray())
+                {
+                    FiniteNumbers(item, JsonPath.Index(path, i++), bag);
+                }
+
+                break;
+            case JsonValueKind.Number when !value.TryGetDouble(out var d) || !double.IsFinite(d):
+                bag.Add(Errors.OutOfRange, path,
+                    $"the number {value.GetRawText()} is beyond what a 64-bit float holds (about 1.8e308); use a smaller number or a string");
+                break;
+        }
     }
 
     /// <summary>Reads an optional boolean.</summary>

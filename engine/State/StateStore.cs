@@ -117,7 +117,17 @@ public sealed class Journal(string directory)
     }
 
     /// <summary>Marks the update finished. Idempotent.</summary>
-    public void Finish(string groupId) => File.Delete(PathOf(groupId));
+    public void Finish(string groupId)
+    {
+        try
+        {
+            File.Delete(PathOf(groupId));
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // A group that never needed an update (Size 0 on a fresh state) has no journal folder: nothing to finish.
+        }
+    }
 
     private string PathOf(string groupId) => Path.Combine(directory, groupId + ".json");
 }

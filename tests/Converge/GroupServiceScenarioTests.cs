@@ -23,6 +23,22 @@ public sealed class GroupServiceScenarioTests : IDisposable
     }
 
     [Fact]
+    public async Task Watch_SizeZeroOnFreshState_ConvergesToNoInstances()
+    {
+        await _engine.Groups.WatchAsync(_engine.Spec(GroupJson.Scaler(size: 0)), _ct);
+
+        (await _engine.Groups.InspectAsync("app", _ct)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Watch_EmptyLogicalIdsOnFreshState_ConvergesToNoInstances()
+    {
+        await _engine.Groups.WatchAsync(_engine.Spec(GroupJson.Quorum(logicalIds: [])), _ct);
+
+        (await _engine.Groups.InspectAsync("quorum", _ct)).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task Update_SameSpec_Noop()
     {
         var file = _engine.Spec(GroupJson.Scaler());

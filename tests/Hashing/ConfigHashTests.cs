@@ -62,18 +62,52 @@ public sealed class ConfigHashTests
             "{\n    \"a\": \"\\u003cx \\u0026 y\\u003e\",\n    \"b\": [\n      1,\n      {\n        \"a\": null,\n        \"z\": true\n      }\n    ],\n    \"e\": {},\n    \"f\": []\n  }");
     }
 
+    [Fact]
+    public void MarshalIndent_KeysAboveU10000AndPrivateUse_SortedByUtf8BytesAsGoDoes()
+    {
+        // UTF-16 puts U+1F600 (surrogates D83D DE00) before U+E000; Go compares UTF-8 bytes: EE 80 80 < F0 9F 98 80.
+        using var doc = JsonDocument.Parse("{\"\\ud83d\\ude00\": 1, \"\\ue000\": 2, \"z\": 3, \"\\u00e9\": 4}");
+
+        GoJson.MarshalIndent(doc.RootElement).ShouldBe(
+            "{\n    \"z\": 3,\n    \"\u00e9\": 4,\n    \"\ue000\": 2,\n    \"\U0001F600\": 1\n  }");
+    }
+
+    [Fact]
+    public void Compute_KeyAboveU10000_HashFollowsUtf8KeyOrder()
+    {
+        var a = Properties("{\"Allocation\":{\"Size\":1},\"Instance\":{\"Plugin\":\"instance-file\",\"Properties\":{\"\\ud83d\\ude00\":1,\"\\ue000\":2}},\"Flavor\":{\"Plugin\":\"flavor-vanilla\"}}");
+
+        // SHA-1 of the Go text with "\ue000" before "\U0001F600"; UTF-16 order would give a different hash.
+        ConfigHash.Compute(a).ShouldBe("5AHo9Z8Vak1viLhzAhZs9DX8-Eo=");
+    }
+
+    // Outputs of Go 1.7's strconv.AppendFloat(f, 'g', -1, 64), which encoding/json used until Go 1.8.
     [Theory]
+    [InlineData(0.0, "0")]
+    [InlineData(-0.0, "-0")]
     [InlineData(1.0, "1")]
     [InlineData(1.5, "1.5")]
-    [InlineData(100000000000000000000.0, "100000000000000000000")]
-    [InlineData(1e21, "1e+21")]
-    [InlineData(0.000001, "0.000001")]
-    [InlineData(0.0000001, "1e-7")]
-    [InlineData(1.5e-10, "1.5e-10")]
     [InlineData(-42.25, "-42.25")]
-    [InlineData(123456789.0, "123456789")]
     [InlineData(0.1, "0.1")]
-    public void FormatFloat_GoFloat64Encoding(double value, string expected) => GoJson.FormatFloat(value).ShouldBe(expected);
+    [InlineData(100000.0, "100000")]
+    [InlineData(123456.0, "123456")]
+    [InlineData(123456.7, "123456.7")]
+    [InlineData(1000000.0, "1e+06")]
+    [InlineData(1234567.0, "1.234567e+06")]
+    [InlineData(123456789.0, "1.23456789e+08")]
+    [InlineData(4294967296.0, "4.294967296e+09")]
+    [InlineData(1e20, "1e+20")]
+    [InlineData(1e21, "1e+21")]
+    [InlineData(1e100, "1e+100")]
+    [InlineData(1.7976931348623157e308, "1.7976931348623157e+308")]
+    [InlineData(0.0001, "0.0001")]
+    [InlineData(0.000123, "0.000123")]
+    [InlineData(0.00001, "1e-05")]
+    [InlineData(0.000001, "1e-06")]
+    [InlineData(1.5e-10, "1.5e-10")]
+    [InlineData(-2.5e-7, "-2.5e-07")]
+    [InlineData(5e-324, "5e-324")]
+    public void FormatFloat_Value_MatchesGo17ShortestG(double value, string expected) => GoJson.FormatFloat(value).ShouldBe(expected);
 
     private static GroupProperties Properties(string json)
     {

@@ -149,7 +149,7 @@ public sealed class ConsumerBuildTests(PackedConsumer consumer, ITestOutputHelpe
         DotnetResult deploy;
         using (LockFile.Acquire(Path.Combine(run, "state", "locks"), "app-quickstart", "test holding the lock", NullEvents.Instance))
         {
-            deploy = await Build("build", ["-t:BlueGreenDeploy", "-p:DeployVars=version=2,region=eu", .. props]);
+            deploy = await Build("build", ["-t:BlueGreenDeploy", "-p:DeployVars=version=2", .. props]);
         }
 
         deploy.ExitCode.ShouldNotBe(0, deploy.ToString());

@@ -12,6 +12,9 @@ namespace Deploy.Engine.Plugins.Flavor;
 /// </summary>
 public sealed class VanillaFlavor : IFlavorPlugin
 {
+    /// <summary>Every property this flavor reads; any other is refused.</summary>
+    public static readonly string[] Known = ["UserData", "Init", "Labels", "Tags"];
+
     public string Name => "flavor-vanilla";
 
     public string Description => "Init lines (UserData) and labels; always healthy";
@@ -27,6 +30,13 @@ public sealed class VanillaFlavor : IFlavorPlugin
         {
             yield return new Diagnostic(Errors.WrongType, $"must be an object (was {JsonReading.Describe(p)}); e.g. {{\"UserData\": [...], \"Labels\": {{}}}}", Path: path);
             yield break;
+        }
+
+        var unknown = new DiagnosticBag();
+        JsonReading.KnownFields(p, path, unknown, Known);
+        foreach (var d in unknown.Items)
+        {
+            yield return d;
         }
 
         foreach (var name in new[] { "UserData", "Init" })

@@ -8,18 +8,9 @@ namespace Deploy.Engine.Plugins.Proxy;
 /// <summary>Typed reads of proxy plugin properties that record every problem with its JSON path and a fix.</summary>
 public static partial class ProxyProperties
 {
-    /// <summary>Records an error for each property not in <paramref name="known"/>: a typo would otherwise be silently ignored.</summary>
-    public static void RejectUnknown(JsonElement obj, string path, DiagnosticBag bag, params string[] known)
-    {
-        foreach (var p in obj.EnumerateObject())
-        {
-            if (!known.Contains(p.Name, StringComparer.OrdinalIgnoreCase))
-            {
-                bag.Add(Errors.InvalidValue, Json.JsonPath.Child(path, p.Name),
-                    $"is not a property of this plugin; use one of {string.Join(", ", known)}");
-            }
-        }
-    }
+    /// <summary>Records an error for each property not in <paramref name="known"/>, naming the closest: a typo would otherwise be silently ignored.</summary>
+    public static void RejectUnknown(JsonElement obj, string path, DiagnosticBag bag, params string[] known) =>
+        JsonReading.KnownFields(obj, path, bag, known);
 
     /// <summary>Reads an argv array: a non-empty array of non-empty strings, run without a shell.</summary>
     public static IReadOnlyList<string>? Argv(JsonElement obj, string path, string name, DiagnosticBag bag, bool required, string fix)

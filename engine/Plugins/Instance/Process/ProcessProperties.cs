@@ -44,6 +44,7 @@ public sealed partial record ProcessProperties
 
         var p = properties!.Value;
         var before = bag.Items.Count;
+        JsonReading.KnownFields(p, path, bag, "Command", "Env", "WorkingDirectory", "Ports", "StopTimeout");
         var command = ReadCommand(p, path, bag);
         var env = ReadEnv(p, path, bag);
         var workingDirectory = JsonReading.String(p, path, "WorkingDirectory", bag, required: false, "give a folder path");
@@ -162,6 +163,7 @@ public sealed partial record ProcessProperties
             return (null, null);
         }
 
+        JsonReading.KnownFields(v, at, bag, "From", "To");
         var from = ReadPort(v, at, "From", bag);
         var to = ReadPort(v, at, "To", bag);
         if (from > to)

@@ -67,7 +67,7 @@ public sealed class FileProxyPluginTests : IDisposable
         var errors = _plugin.Validate(JsonSerializer.SerializeToElement(new { Pth = "x" }), "$.Proxy.Properties").ToList();
 
         errors.Select(e => (e.Code, e.Path)).ShouldBe(
-            [(Errors.InvalidValue, "$.Proxy.Properties.Pth"), (Errors.Missing, "$.Proxy.Properties.Path")], ignoreOrder: true);
+            [(Errors.UnknownField, "$.Proxy.Properties.Pth"), (Errors.Missing, "$.Proxy.Properties.Path")], ignoreOrder: true);
     }
 
     [Fact]

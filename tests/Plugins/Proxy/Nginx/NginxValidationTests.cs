@@ -25,7 +25,7 @@ public sealed class NginxValidationTests
 
         errors.ShouldBe(
         [
-            (Errors.InvalidValue, "$.Proxy.Properties.Colour"),
+            (Errors.UnknownField, "$.Proxy.Properties.Colour"),
             (Errors.Missing, "$.Proxy.Properties.UpstreamFile"),
             (Errors.InvalidValue, "$.Proxy.Properties.Upstream"),
             (Errors.WrongType, "$.Proxy.Properties.TestCommand"),
