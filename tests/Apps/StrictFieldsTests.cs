@@ -90,7 +90,8 @@ public sealed class StrictFieldsTests : IDisposable
     [Fact]
     public void Load_InstanceFileProperties_KeepAnyField()
     {
-        var spec = Spec.Replace("\"instance-process\"", "\"instance-file\"").Replace("\"StopTimeout\": \"5s\"", "\"Anything\": {\"Goes\": 1}");
+        var spec = Spec.Replace("\"instance-process\"", "\"instance-file\"").Replace("\"StopTimeout\": \"5s\"", "\"Anything\": {\"Goes\": 1}")
+            .Split('\n').Where(line => !line.TrimStart().StartsWith("\"Health\"") && !line.TrimStart().StartsWith("\"Verify\"")).Aggregate((a, b) => a + "\n" + b);
 
         Load(spec).Colour("blue").Group.Properties.Instance.Properties!.Value.GetProperty("Anything").GetProperty("Goes").GetInt32().ShouldBe(1);
     }

@@ -98,7 +98,7 @@ public sealed class HAProxyProxyPluginTests(ITestOutputHelper output) : IAsyncLi
     [Fact]
     public void Validate_WrongProperties_ReportsEachWithItsPath()
     {
-        var properties = JsonSerializer.SerializeToElement(new { ConfigFile = 3, Backend = "a;b", HealthPath = "healthz" });
+        var properties = JsonSerializer.SerializeToElement(new { ConfigFile = 3, Backend = "a;b", HealthPath = "healthz", Url = "http://127.0.0.1:8080/" });
 
         var errors = _plugin.Validate(properties, "$.Proxy.Properties").Select(e => (e.Code, e.Path)).ToList();
 

@@ -37,7 +37,7 @@ public sealed class NginxValidationTests
     [Fact]
     public void Validate_MissingReloadCommand_SaysHowToFixIt()
     {
-        var properties = JsonSerializer.SerializeToElement(new { UpstreamFile = "upstream.conf", Upstream = "app" });
+        var properties = JsonSerializer.SerializeToElement(new { UpstreamFile = "upstream.conf", Upstream = "app", Url = "http://127.0.0.1:8080/" });
 
         var error = _plugin.Validate(properties, "$.Proxy.Properties").Single();
 
@@ -74,6 +74,7 @@ public sealed class NginxValidationTests
             Upstream = "app",
             ReloadCommand = new[] { "nginx", "-s", "reload" },
             PidFile = "run/nginx.pid",
+            Url = "http://127.0.0.1:8080/",
         });
 
         var settings = NginxSettings.Read(properties, "$.Proxy.Properties", "/srv/shop", new DiagnosticBag())!;
