@@ -46,7 +46,7 @@ public sealed class FiveDeployScenario(CliRunner cli, string spec, Uri proxyUrl)
             throw new InvalidOperationException("the first deploy failed: " + first);
         }
 
-        var load = new LoadLoop(proxyUrl, clients: 8, maxDuration: TimeSpan.FromMinutes(4), postEvery: 5);
+        var load = new LoadLoop(proxyUrl, clients: 8, maxDuration: TimeSpan.FromMinutes(4), postEvery: 5, phase: "2");
         foreach (var (version, more) in new (string, string[])[]
         {
             ("2", []), ("3", ["--var", "fail_health=1"]), ("4", []), ("5", ["--var", "fail_after=5s"]), ("6", []),

@@ -29,8 +29,10 @@ public sealed class LoadLoop : IAsyncDisposable
     /// <param name="clients">Concurrent keep-alive clients.</param>
     /// <param name="maxDuration">When the loop stops by itself (default 5 minutes).</param>
     /// <param name="postEvery">Every Nth request of each client is a POST (0: GETs only).</param>
-    public LoadLoop(Uri url, int clients = 8, TimeSpan? maxDuration = null, int postEvery = 0)
+    /// <param name="phase">The first <see cref="Phase"/> label.</param>
+    public LoadLoop(Uri url, int clients = 8, TimeSpan? maxDuration = null, int postEvery = 0, string phase = "")
     {
+        _phase = phase;
         _stop = new CancellationTokenSource(maxDuration ?? TimeSpan.FromMinutes(5));
         _lastPhaseDone = new string[clients];
         for (var i = 0; i < clients; i++)
