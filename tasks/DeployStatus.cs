@@ -20,7 +20,7 @@ public sealed class DeployStatus : DeployTask
         foreach (var colour in status.Colours)
         {
             lines.Add($"{colour.Colour} ({colour.Role}) version {colour.Version ?? "-"} config {colour.ConfigHash ?? "-"}");
-            lines.AddRange(colour.Instances.Select(i => $"  {i.Id}  {i.Endpoint ?? "-"}  version {i.Version ?? "-"}  {i.Health}"));
+            lines.AddRange(colour.Instances.Select(i => $"  {i.Id}  {i.Endpoint?.Authority ?? "-"}  version {i.Version ?? "-"}  {i.Health}"));
         }
 
         lines.Add("last deploys:");

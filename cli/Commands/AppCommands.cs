@@ -44,7 +44,7 @@ internal static class AppCommands
         {
             cli.Out.WriteLine($"{colour.Colour} ({colour.Role}) version {colour.Version ?? "-"} config {colour.ConfigHash ?? "-"}");
             Output.WriteTable(cli.Out, ["  ID", "ENDPOINT", "VERSION", "HEALTH"],
-                colour.Instances.Select(i => new[] { "  " + i.Id, i.Endpoint ?? "-", i.Version ?? "-", i.Health }));
+                colour.Instances.Select(i => new[] { "  " + i.Id, i.Endpoint?.Authority ?? "-", i.Version ?? "-", i.Health }));
         }
 
         cli.Out.WriteLine("last deploys:");

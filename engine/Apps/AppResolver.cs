@@ -63,6 +63,7 @@ public static class AppResolver
 
         var colours = spec.Colours.Select(c => ResolveColour(spec, c, vars, plugins, bag)).ToList();
         var proxy = ResolveProxy(spec, vars, plugins, bag, out var url);
+        CapabilityValidator.Check(spec, colours.OfType<ColourSpec>().ToList(), plugins, bag);
         var unique = bag.Items.DistinctBy(d => (d.Path, d.Message)).ToList();
         if (unique.Any(d => d.Severity == Severity.Error))
         {
@@ -79,7 +80,8 @@ public static class AppResolver
     private static ColourSpec? ResolveColour(AppSpec spec, string colour, Dictionary<string, string> vars, PluginRegistry plugins, DiagnosticBag bag)
     {
         var values = Values(spec.Id, colour, vars);
-        var patched = MergePatch.Apply(spec.Group, spec.ColourPatches.GetValueOrDefault(colour));
+        // A colour without a patch (none given, or null) takes Group as it is.
+        var patched = spec.ColourPatches.GetValueOrDefault(colour) is { } patch ? MergePatch.Apply(spec.Group, patch) : spec.Group.DeepClone();
         var group = patched!.DeepClone();
         new Placeholders(values).Resolve(group, "$.Group", bag, PortScope);
 

@@ -1,12 +1,17 @@
 using Deploy.Engine.Apps;
 using Deploy.Engine.Events;
 using Deploy.Engine.Groups;
+using Deploy.Engine.Planning;
+using Deploy.Engine.Plugins.Instance;
 using Deploy.Engine.Plugins.Proxy;
 
 namespace Deploy.Engine.BlueGreen;
 
-/// <summary>Everything one command on one app works with: the resolved spec, its proxy, the groups, the checks.</summary>
-public sealed class AppContext(ResolvedApp app, GroupService groups, IDeployEvents events, AppRecords records) : IDisposable
+/// <summary>
+/// Everything one command on one app works with: the resolved spec, its proxy, the groups, the checks. Events and the
+/// group service it holds are already masked with the app's secrets: nothing reported through them can leak one.
+/// </summary>
+public sealed class AppContext(ResolvedApp app, GroupService groups, IDeployEvents events, AppRecords records, SecretMask mask) : IDisposable
 {
     public ResolvedApp App { get; } = app;
 
@@ -16,7 +21,7 @@ public sealed class AppContext(ResolvedApp app, GroupService groups, IDeployEven
 
     public AppRecords Records { get; } = records;
 
-    public SecretMask Mask { get; } = new(app.SecretValues);
+    public SecretMask Mask { get; } = mask;
 
     public IProxyPlugin Proxy { get; } = groups.Plugins.Proxy(app.Proxy.Plugin);
 
@@ -28,25 +33,59 @@ public sealed class AppContext(ResolvedApp app, GroupService groups, IDeployEven
     public async Task<Observation> ObserveAsync(CancellationToken cancellationToken)
     {
         var route = await Proxy.CurrentAsync(App.ProxyTarget, cancellationToken);
-        var members = new Dictionary<string, IReadOnlyList<MemberView>>(StringComparer.Ordinal);
+        var instances = new Dictionary<string, IReadOnlyList<InstanceDescription>>(StringComparer.Ordinal);
         foreach (var colour in App.Colours)
         {
-            members[colour.Colour] = await Groups.MembersAsync(colour.Group, cancellationToken);
+            instances[colour.Colour] = await Groups.Converger(colour.Group, new Dictionary<string, string>()).ObserveAsync(colour.Group.Id, cancellationToken);
         }
 
-        var live = route?.Colour is { } c && members.ContainsKey(c) ? c : null;
-        return new Observation(route, live, members);
+        var committed = App.Colours.Select(c => c.Group.Id).Where(id => Groups.State.CommittedJson(id) is not null).ToHashSet(StringComparer.Ordinal);
+        var live = route?.Colour is { } c && instances.ContainsKey(c) ? c : null;
+        return new Observation(route, live, instances, committed);
     }
 
     /// <summary>Points the proxy at <paramref name="colour"/>'s members, with <paramref name="backups"/> as backup servers.</summary>
     public Task RouteAsync(string? colour, string? configHash, IEnumerable<MemberView> servers, IEnumerable<MemberView> backups, CancellationToken cancellationToken) =>
         Proxy.ApplyAsync(App.ProxyTarget, new ProxyRoute(App.Id, colour, configHash, Endpoints(servers), Endpoints(backups)), cancellationToken);
 
+    /// <summary>
+    /// Points the proxy at <paramref name="colour"/> and, for a proxy with a URL, returns only once the proxy answers
+    /// from it (see <see cref="FlipCheck"/>); throws naming what the proxy answered when it does not within the limit.
+    /// </summary>
+    public async Task FlipAsync(string colour, string? configHash, IReadOnlyList<MemberView> servers, IReadOnlyList<MemberView> backups,
+        IReadOnlyList<MemberView> previous, Apps.VerifySpec? verify, CancellationToken cancellationToken)
+    {
+        await RouteAsync(colour, configHash, servers, backups, cancellationToken);
+        if (App.ProxyUrl is { } url && await new FlipCheck(Checks).WaitAsync(new Uri(url), colour, servers, previous, verify, cancellationToken) is { } why)
+        {
+            throw new Diagnostics.DeployException(Diagnostics.Errors.PluginFailed, $"{App.Proxy.Plugin}: the flip to {colour} did not take effect: {why}");
+        }
+    }
+
     /// <summary>What the proxy routes to for each member: its endpoint, or its ID where it has none.</summary>
-    public static IReadOnlyList<string> Endpoints(IEnumerable<MemberView> members) => members.Select(m => m.Endpoint ?? m.Id).ToList();
+    public static IReadOnlyList<string> Endpoints(IEnumerable<MemberView> members) => members.Select(m => m.Endpoint?.Authority ?? m.Id).ToList();
 
     public void Dispose() => Checks.Dispose();
 }
 
-/// <summary>The observed state of an app: the proxy's route, the live colour it names, and each colour's instances.</summary>
-public sealed record Observation(ProxyRoute? Route, string? Live, IReadOnlyDictionary<string, IReadOnlyList<MemberView>> Members);
+/// <summary>
+/// The observed state of an app: the proxy's route, the live colour it names, each colour's instances (by tags) and
+/// which colour groups are committed.
+/// </summary>
+public sealed record Observation(
+    ProxyRoute? Route,
+    string? Live,
+    IReadOnlyDictionary<string, IReadOnlyList<InstanceDescription>> Instances,
+    IReadOnlySet<string> Committed)
+{
+    /// <summary>Each colour's instances as member views.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<MemberView>> Members { get; } =
+        Instances.ToDictionary(p => p.Key, p => (IReadOnlyList<MemberView>)p.Value.Select(GroupService.ToView).ToList(), StringComparer.Ordinal);
+
+    /// <summary>The version <paramref name="colour"/>'s instances carry in their tags; null when none does.</summary>
+    public string? VersionOf(string colour) =>
+        Members[colour].Select(m => m.Tags.GetValueOrDefault("deploy.version")).FirstOrDefault(v => !string.IsNullOrEmpty(v));
+
+    /// <summary>The config hash <paramref name="colour"/>'s instances carry; null when it has none.</summary>
+    public string? HashOf(string colour) => Members[colour].Select(m => m.Tags.GetValueOrDefault(GroupPlanner.HashTag)).FirstOrDefault(h => h is not null);
+}

@@ -9,7 +9,9 @@ namespace Deploy.Engine.BlueGreen;
 
 /// <summary>
 /// The blue/green commands every face calls: plan, apply, status, flip, rollback, ls, destroy, and the controller's
-/// proxy sync. Each resolves the app, re-observes the proxy and the instances, and returns a result to render.
+/// proxy sync. Each resolves the app, re-observes the proxy and the instances, and returns a result to render. This is
+/// the boundary: every event, error and result of a command passes the mask of its app's secrets, and an unexpected
+/// failure becomes DEPLOY3001 saying what was being done.
 /// </summary>
 public sealed class AppService(EngineOptions options, PluginRegistry plugins)
 {
@@ -21,58 +23,42 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
         new(options, PluginCatalog.Create(new PluginContext(options.StateDirectory,
             options.FileDirectory ?? PluginContext.DefaultFileDirectory(options.StateDirectory), options.Events)));
 
-    /// <summary>The group service the colours are converged with.</summary>
+    /// <summary>The group service the colours are converged with (events unmasked: for group commands and tests).</summary>
     public GroupService Groups => _groups;
 
-    /// <summary>The dry run: what apply would do. Changes nothing.</summary>
-    public async Task<DeployResult> PlanAsync(AppRequest request, CancellationToken ct)
-    {
-        using var ctx = Open(request, requireSecrets: true);
-        return await new PlanFlow(ctx).RunAsync(ct);
-    }
+    /// <summary>The dry run: the <see cref="AppPlan"/> apply would execute, rendered. Changes nothing.</summary>
+    public Task<DeployResult> PlanAsync(AppRequest request, CancellationToken ct) =>
+        Boundary(request, "planning", requireSecrets: true, ctx => new PlanFlow(ctx).RunAsync(request.NoFlip, ct));
 
     /// <summary>Deploys to the idle colour and flips to it; see <see cref="ApplyFlow"/>.</summary>
-    public async Task<DeployResult> ApplyAsync(AppRequest request, CancellationToken ct)
-    {
-        using var ctx = Open(request, requireSecrets: true);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(request.Timeout);
-        try
+    public Task<DeployResult> ApplyAsync(AppRequest request, CancellationToken ct) =>
+        Boundary(request, "applying", requireSecrets: true, async ctx =>
         {
-            var record = new AppRecord(ctx.App.Id, Path.GetFullPath(ctx.App.File), request.Vars.Where(v => !ctx.App.Spec.Secrets.Contains(v.Key)).ToDictionary());
-            return await new ApplyFlow(ctx, request.NoFlip, record).RunAsync(timeout.Token);
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
-        {
-            throw new DeployException(Errors.OperationFailed,
-                $"apply did not finish within {Spec.Duration.Format(request.Timeout)}; what was live stays live: run it again to converge");
-        }
-        catch (DeployException e)
-        {
-            throw new DeployException(e.Diagnostics.Select(ctx.Mask.Apply).ToList());
-        }
-    }
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(request.Timeout);
+            try
+            {
+                var record = new AppRecord(ctx.App.Id, Path.GetFullPath(ctx.App.File), request.Vars.Where(v => !ctx.App.Spec.Secrets.Contains(v.Key)).ToDictionary());
+                return await new ApplyFlow(ctx, request.NoFlip, record).RunAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
+            {
+                throw new DeployException(Errors.OperationFailed,
+                    $"apply did not finish within {Spec.Duration.Format(request.Timeout)}; what was live stays live: run it again to converge");
+            }
+        });
 
     /// <summary>Live and standby colours, versions, hashes, each instance with endpoint and health, last deploys.</summary>
-    public async Task<AppStatus> StatusAsync(AppRequest request, CancellationToken ct)
-    {
-        using var ctx = Open(request, requireSecrets: false);
-        return await new StatusReader(ctx).ReadAsync(ct);
-    }
+    public Task<AppStatus> StatusAsync(AppRequest request, CancellationToken ct) =>
+        Boundary(request, "reading the status", requireSecrets: false, ctx => new StatusReader(ctx).ReadAsync(ct));
 
     /// <summary>Promotes a colour (default: the one not live), refusing one whose instances are not all healthy.</summary>
-    public async Task<DeployResult> FlipAsync(AppRequest request, CancellationToken ct)
-    {
-        using var ctx = Open(request, requireSecrets: false);
-        return await new FlipFlow(ctx).RunAsync("flip", request.To, ct);
-    }
+    public Task<DeployResult> FlipAsync(AppRequest request, CancellationToken ct) =>
+        Boundary(request, "flipping", requireSecrets: false, ctx => new FlipFlow(ctx).RunAsync("flip", request.To, ct));
 
     /// <summary>Flips back to the healthy standby at once; refuses when there is none.</summary>
-    public async Task<DeployResult> RollbackAsync(AppRequest request, CancellationToken ct)
-    {
-        using var ctx = Open(request, requireSecrets: false);
-        return await new FlipFlow(ctx).RunAsync("rollback", null, ct);
-    }
+    public Task<DeployResult> RollbackAsync(AppRequest request, CancellationToken ct) =>
+        Boundary(request, "rolling back", requireSecrets: false, ctx => new FlipFlow(ctx).RunAsync("rollback", null, ct));
 
     /// <summary>Every app applied from this state folder, with its live colour and version.</summary>
     public async Task<IReadOnlyList<AppSummary>> ListAsync(CancellationToken ct)
@@ -80,53 +66,58 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
         var list = new List<AppSummary>();
         foreach (var record in _records.All())
         {
-            using var ctx = Open(new AppRequest(record.App), requireSecrets: false);
-            var seen = await ctx.ObserveAsync(ct);
-            list.Add(new AppSummary(record.App, seen.Live, seen.Live is null ? null : ApplyFlow.VersionOf(seen, seen.Live), record.SpecFile));
+            var seen = await Boundary(new AppRequest(record.App), $"reading {record.App}", requireSecrets: false, ctx => ctx.ObserveAsync(ct));
+            list.Add(new AppSummary(record.App, seen.Live, seen.Live is null ? null : seen.VersionOf(seen.Live), record.SpecFile));
         }
 
         return list;
     }
 
     /// <summary>Destroys both colours and forgets the app; refuses without <see cref="AppRequest.Yes"/>.</summary>
-    public async Task DestroyAsync(AppRequest request, CancellationToken ct)
-    {
-        using var ctx = Open(request, requireSecrets: false);
-        if (!request.Yes)
+    public Task DestroyAsync(AppRequest request, CancellationToken ct) =>
+        Boundary(request, "destroying", requireSecrets: false, async ctx =>
         {
-            throw new DeployException(Errors.Refused,
-                $"destroying {ctx.App.Id} leaves its proxy with nothing to route to; add --yes to confirm");
-        }
+            if (!request.Yes)
+            {
+                throw new DeployException(Errors.Refused,
+                    $"destroying {ctx.App.Id} leaves its proxy with nothing to route to; add --yes to confirm");
+            }
 
-        using var held = LockFile.Acquire(_groups.State.LocksDirectory, "app-" + ctx.App.Id, "destroy", options.Events);
-        await ctx.RouteAsync(null, null, [], [], ct);
-        foreach (var colour in ctx.App.Colours)
-        {
-            _groups.State.Forget(colour.Group.Id);
-            await _groups.DestroyMembersAsync(colour.Group, ct);
-        }
+            using var held = LockFile.Acquire(_groups.State.LocksDirectory, "app-" + ctx.App.Id, "destroy", ctx.Events);
+            using var groups = await GroupLocks.AcquireAsync(ctx, "destroy", ct);
+            await ctx.RouteAsync(null, null, [], [], ct);
+            foreach (var colour in ctx.App.Colours)
+            {
+                ctx.Groups.State.Forget(colour.Group.Id);
+                await ctx.Groups.DestroyMembersAsync(colour.Group, ct);
+            }
 
-        _records.Forget(ctx.App.Id);
-    }
+            _records.Forget(ctx.App.Id);
+            return true;
+        });
 
     /// <summary>
     /// The controller's pass over apps: where the live colour's members changed (an instance was replaced), re-render
-    /// the proxy with its current healthy members. Never a flip; apps being deployed are skipped.
+    /// the proxy with its current healthy members. Never a flip; apps being deployed are skipped. A failing app is
+    /// reported as a warning and never stops the pass.
     /// </summary>
     public async Task SyncProxiesAsync(CancellationToken ct)
     {
         foreach (var record in _records.All())
         {
-            using var held = LockFile.TryAcquire(_groups.State.LocksDirectory, "app-" + record.App, "serve", options.Events, out _);
-            if (held is null)
-            {
-                continue;
-            }
-
             try
             {
-                using var ctx = Open(new AppRequest(record.App), requireSecrets: false);
-                await new FlipFlow(ctx).ResyncAsync(ct);
+                using var held = LockFile.TryAcquire(_groups.State.LocksDirectory, "app-" + record.App, "serve", options.Events, out _);
+                if (held is null)
+                {
+                    continue;
+                }
+
+                await Boundary(new AppRequest(record.App), $"re-rendering the proxy of {record.App}", requireSecrets: false, async ctx =>
+                {
+                    await new FlipFlow(ctx).ResyncAsync(ct);
+                    return true;
+                });
             }
             catch (DeployException e)
             {
@@ -135,6 +126,29 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
                     options.Events.Warn(d with { Code = Errors.OperationFailed with { Severity = Severity.Warning } });
                 }
             }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                options.Events.Warn(new Diagnostic(Errors.OperationFailed with { Severity = Severity.Warning },
+                    $"re-rendering the proxy of {record.App} failed unexpectedly: {e.Message}; trying again next pass"));
+            }
+        }
+    }
+
+    // Opens the app, runs the command, and masks whatever comes out: the boundary every command passes.
+    private async Task<T> Boundary<T>(AppRequest request, string doing, bool requireSecrets, Func<AppContext, Task<T>> body)
+    {
+        using var ctx = Open(request, requireSecrets);
+        try
+        {
+            return await body(ctx);
+        }
+        catch (DeployException e)
+        {
+            throw new DeployException(e.Diagnostics.Select(ctx.Mask.Apply).ToList()) { Details = e.Details is null ? null : ctx.Mask.Apply(e.Details) };
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw DeployException.Unexpected($"{doing} {ctx.App.Id}", ctx.Mask.Apply(e.Message.Split('\n')[0]), ctx.Mask.Apply(e.ToString()));
         }
     }
 
@@ -143,7 +157,9 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
         var (file, vars) = Locate(request, reuseRecordedVars: !requireSecrets);
         var app = AppResolver.Load(file, vars, options.Environment, plugins, options.StateDirectory, requireSecrets);
         var mask = new SecretMask(app.SecretValues);
-        return new AppContext(app, _groups, mask.Wrap(options.Events), _records);
+        var events = mask.Wrap(options.Events);
+        var groups = new GroupService(options with { Events = events }, plugins);
+        return new AppContext(app, groups, events, _records, mask);
     }
 
     // A path to a spec, or the name of an app whose spec path apply recorded in the state folder. Commands that act on

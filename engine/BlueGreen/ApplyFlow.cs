@@ -1,138 +1,143 @@
 using System.Diagnostics;
 using Deploy.Engine.Apps;
 using Deploy.Engine.Diagnostics;
-using Deploy.Engine.Planning;
+using Deploy.Engine.Groups;
 using Deploy.Engine.State;
 
 namespace Deploy.Engine.BlueGreen;
 
 /// <summary>
-/// <c>deploy apply</c> as one straight line of idempotent steps: lock, observe, noop check, converge the idle colour,
-/// wait for health, verify, BeforeFlip, flip, verify through the proxy (flip back on failure), standby, record.
-/// Every early exit has a typed <see cref="DeployOutcome"/>; a failure before the flip never touches the live colour.
+/// <c>deploy apply</c>: lock the app and its colour groups, observe, plan with <see cref="AppPlanner"/>, then run the
+/// plan's steps in order. Every early exit has a typed <see cref="DeployOutcome"/>; a failure before the flip never
+/// touches the live colour. The result and the history are taken from what is observed at the end, never from the request.
 /// </summary>
 public sealed class ApplyFlow(AppContext ctx, bool noFlip, AppRecord record)
 {
     private readonly List<StepReport> _steps = [];
-    private readonly List<string> _plan = [];
+    private AppPlan? _plan;
+    private Observation _seen = null!;
+    private IReadOnlyList<MemberView> _members = [];
 
     /// <summary>Runs the deploy to its end or its first failure.</summary>
     public async Task<DeployResult> RunAsync(CancellationToken ct)
     {
         var app = ctx.App;
         using var held = await Step("lock", () => Task.FromResult(
-            LockFile.Acquire(Path.Combine(ctx.Groups.State.Directory, "locks"), "app-" + app.Id, "apply", ctx.Events)), _ => $"app-{app.Id}");
+            LockFile.Acquire(ctx.Groups.State.LocksDirectory, "app-" + app.Id, "apply", ctx.Events)), _ => $"app-{app.Id}");
         ctx.Records.Save(record);
-        var seen = await Step("observe", () => ctx.ObserveAsync(ct), o => o.Live is null ? "no colour is live" : $"{o.Live} is live");
-        var live = seen.Live is null ? null : app.Colour(seen.Live);
-        var target = live is null ? app.First : app.Other(live.Colour);
-
-        if (live is not null && IsRunning(live, seen))
+        using var groups = await GroupLocks.AcquireAsync(ctx, "apply", ct);
+        _seen = await Step("observe", () => ctx.ObserveAsync(ct), o => o.Live is null ? "no colour is live" : $"{o.Live} is live");
+        var plan = _plan = AppPlanner.Plan(app, _seen, noFlip);
+        if (plan.IsNoop)
         {
-            _plan.Add("Noop");
-            return Result(DeployOutcome.Noop, live.Colour, live.Colour, false,
-                $"{app.Id}: Noop: {live.Colour} already runs this configuration (version {VersionOf(seen, live.Colour) ?? "unknown"}); nothing to do");
+            return await Finish(DeployOutcome.Noop, plan.Live, $"Noop: {plan.Live} already runs this configuration (version {{version}}); nothing to do", ct);
         }
 
-        var plan = await ctx.Groups.PlanAsync(target.Group, ctx.Groups.State.CommittedJson(target.Group.Id) is null, ct, target.ConfigHash);
-        _plan.Add($"{target.Group.Id} : {plan.Description}");
-        ctx.Events.Info($"plan: {target.Group.Id} : {plan.Description}; then flip {live?.Colour ?? "nothing"} -> {target.Colour}");
-        if (seen.Route is { Backups.Count: > 0 } route)
-        {
-            // No backup may point at instances about to be replaced.
-            await Step($"isolate {target.Colour}", () => ctx.RouteAsync(live?.Colour, route.ConfigHash, seen.Members[live?.Colour ?? target.Colour], [], ct), _ => "backups removed from the proxy");
-        }
-
+        ctx.Events.Info($"plan: {string.Join("; ", plan.Steps.Select(s => s.Sentence))}");
+        var target = app.Colour(plan.Target);
+        var live = plan.Live is null ? null : app.Colour(plan.Live);
+        var standby = live is null ? [] : _seen.Members[live.Colour];
+        var env = HookRunner.Environment(app.Id, target.Colour, live?.Colour, app.Version, []);
         try
         {
-            await Step($"converge {target.Colour}", () => ConvergeAsync(target, ct), c => c);
-            var members = await ctx.Groups.MembersAsync(target.Group, ct);
-            if (target.Health is { } health)
+            foreach (var step in plan.Steps)
             {
-                await Step($"health {target.Colour}", () => ctx.Checks.WaitHealthyAsync(target.Colour, members, health, ctx.Events, ct), _ => $"{members.Count} healthy");
-            }
-
-            if (target.Verify is { } verify)
-            {
-                await Step($"verify {target.Colour}", () => ctx.Checks.VerifyEachAsync(target.Colour, members, verify, ct), _ => $"{members.Count} verified");
-            }
-
-            var env = HookRunner.Environment(app.Id, target.Colour, live?.Colour, app.Version, AppContext.Endpoints(members));
-            if (target.Hooks.BeforeFlip.Count > 0 && await Step("before-flip hook", () => ctx.Hooks.RunAsync("BeforeFlip", target.Hooks.BeforeFlip, env, ct), f => f ?? "passed") is { } failure)
-            {
-                return Result(DeployOutcome.BeforeFlipFailed, live?.Colour, live?.Colour, true, $"{app.Id}: not flipped: {failure}; {LiveText(live)}");
-            }
-
-            if (noFlip)
-            {
-                return Result(DeployOutcome.ReadyNotFlipped, live?.Colour, live?.Colour, true,
-                    $"{app.Id}: {target.Colour} is ready (version {app.Version ?? "unversioned"}); not flipped: run 'deploy flip {app.Id} --to {target.Colour}'");
-            }
-
-            var standby = live is null ? [] : seen.Members[live.Colour];
-            await Step("flip", () => ctx.RouteAsync(target.Colour, target.ConfigHash, members, standby, ct), _ => $"{live?.Colour ?? "nothing"} -> {target.Colour}");
-            if (target.Verify is { } check && app.ProxyUrl is { } url)
-            {
-                var broken = await Step("verify through proxy", () => ctx.Checks.VerifyThroughProxyAsync(url, check, ct), f => f ?? $"{Spec.Duration.Format(check.Duration)} of good responses");
-                if (broken is not null)
+                switch (step.Kind)
                 {
-                    return await RollBackAsync(live, target, standby, members, broken, env, ct);
+                    case AppStepKind.Isolate:
+                        // No backup may point at instances about to be replaced.
+                        await Step($"isolate {target.Colour}", () => ctx.RouteAsync(_seen.Live, _seen.Route!.ConfigHash, live is null ? [] : standby, [], ct), _ => "backups removed from the proxy");
+                        break;
+                    case AppStepKind.Converge:
+                        await Step($"converge {target.Colour}", () => ConvergeAsync(target, ct), c => c);
+                        _members = await ctx.Groups.MembersAsync(target.Group, ct);
+                        env = HookRunner.Environment(app.Id, target.Colour, live?.Colour, app.Version, AppContext.Endpoints(_members));
+                        break;
+                    case AppStepKind.Health:
+                        await Step($"health {target.Colour}", () => ctx.Checks.WaitHealthyAsync(target.Colour, _members, target.Health!, ctx.Events, ct), _ => $"{_members.Count} healthy");
+                        break;
+                    case AppStepKind.Verify:
+                        await Step($"verify {target.Colour}", () => ctx.Checks.VerifyEachAsync(target.Colour, _members, target.Verify!, ct), _ => $"{_members.Count} verified");
+                        break;
+                    case AppStepKind.BeforeFlip:
+                        if (await Step("before-flip hook", () => ctx.Hooks.RunAsync("BeforeFlip", target.Hooks.BeforeFlip, env, ct), f => f ?? "passed") is { } failure)
+                        {
+                            return await Finish(DeployOutcome.BeforeFlipFailed, live?.Colour, $"not flipped: {failure}; {LiveText(live)}", ct);
+                        }
+
+                        break;
+                    case AppStepKind.Hold:
+                        return await Finish(DeployOutcome.ReadyNotFlipped, live?.Colour,
+                            $"{target.Colour} is ready (version {app.Version ?? "unversioned"}); not flipped: run 'deploy flip {app.Id} --to {target.Colour}'", ct);
+                    case AppStepKind.Flip:
+                        try
+                        {
+                            await Step("flip", () => ctx.FlipAsync(target.Colour, target.ConfigHash, _members, standby, standby, target.Verify, ct), _ => $"{live?.Colour ?? "nothing"} -> {target.Colour}");
+                        }
+                        catch (DeployException e) when (e.ExitCode == 1 && live is not null)
+                        {
+                            return await RollBackAsync(live, target, standby, e.Diagnostics[0].Message, env, ct);
+                        }
+
+                        break;
+                    case AppStepKind.VerifyThroughProxy:
+                        var broken = await Step("verify through proxy", () => ctx.Checks.VerifyThroughProxyAsync(app.ProxyUrl!, target.Verify!, ct),
+                            f => f ?? $"{Spec.Duration.Format(target.Verify!.Duration)} of good responses");
+                        if (broken is not null)
+                        {
+                            return await RollBackAsync(live, target, standby, broken, env, ct);
+                        }
+
+                        break;
+                    case AppStepKind.AfterFlip:
+                        await ctx.Hooks.RunOrWarnAsync("AfterFlip", target.Hooks.AfterFlip, env, ctx.Events, ct);
+                        break;
+                    case AppStepKind.Standby:
+                        break; // the flip already wrote the old colour as the proxy's backups
+                    case AppStepKind.Retire:
+                        await Step($"retire {live!.Colour}", () => RetireAsync(live, target, ct), _ => "drained and destroyed");
+                        break;
                 }
             }
 
-            await ctx.Hooks.RunOrWarnAsync("AfterFlip", target.Hooks.AfterFlip, env, ctx.Events, ct);
-            if (live is not null && !app.Spec.Standby.Keep)
-            {
-                await Step($"retire {live.Colour}", () => RetireAsync(live, target, members, ct), _ => "drained and destroyed");
-            }
-
-            var standbyText = live is null ? "" : app.Spec.Standby.Keep ? $"; {live.Colour} on standby" : $"; {live.Colour} retired";
-            return Result(DeployOutcome.Flipped, live?.Colour, target.Colour, true, $"{app.Id}: {target.Colour} is live (version {app.Version ?? "unversioned"}){standbyText}");
+            var after = live is null ? "" : app.Spec.Standby.Keep ? $"; {live.Colour} on standby" : $"; {live.Colour} retired";
+            return await Finish(DeployOutcome.Flipped, live?.Colour, $"{{live}} is live (version {{version}}){after}", ct);
         }
         catch (DeployException e) when (e.ExitCode == 1)
         {
             var why = string.Join("; ", e.Diagnostics.Select(d => d.Message));
-            return Result(DeployOutcome.IdleFailed, live?.Colour, live?.Colour, true, $"{app.Id}: {target.Colour} failed: {why}; {LiveText(live)}");
+            return await Finish(DeployOutcome.IdleFailed, live?.Colour, $"{target.Colour} failed: {why}; {LiveText(live)}", ct);
         }
     }
 
     private async Task<string> ConvergeAsync(ColourSpec target, CancellationToken ct)
     {
-        var isNew = ctx.Groups.State.CommittedJson(target.Group.Id) is null;
         ctx.Groups.State.Commit(target.Group.Id, target.GroupJson);
-        var change = await ctx.Groups.ConvergeAsync(target.Group, isNew, announce: false, ct, target.Tags, target.ConfigHash, ctx.App.SecretValues);
+        var change = await ctx.Groups.ConvergeAsync(target.Group, !_seen.Committed.Contains(target.Group.Id), announce: false, ct, target.Tags, target.ConfigHash, ctx.App.SecretValues);
         return change.Plan;
     }
 
-    private async Task<DeployResult> RollBackAsync(ColourSpec? live, ColourSpec target, IReadOnlyList<Groups.MemberView> standby, IReadOnlyList<Groups.MemberView> failed,
-        string why, IReadOnlyDictionary<string, string> env, CancellationToken ct)
+    // Back to the colour that was live, with the hash it was routed with: what it really runs, not the failed spec's.
+    private async Task<DeployResult> RollBackAsync(ColourSpec? live, ColourSpec target, IReadOnlyList<MemberView> standby, string why,
+        IReadOnlyDictionary<string, string> env, CancellationToken ct)
     {
         if (live is null)
         {
-            return Result(DeployOutcome.RolledBack, null, target.Colour, true, $"{ctx.App.Id}: {target.Colour} failed after the flip ({why}) and there is no previous colour to go back to");
+            return await Finish(DeployOutcome.RolledBack, null, $"{target.Colour} failed after the flip ({why}) and there is no previous colour to go back to", ct, target.Colour);
         }
 
-        await Step("rollback", () => ctx.RouteAsync(live.Colour, live.ConfigHash, standby, [], ct), _ => $"{target.Colour} -> {live.Colour}");
+        await Step("rollback", () => ctx.FlipAsync(live.Colour, _seen.Route?.ConfigHash, standby, [], _members, verify: null, ct), _ => $"{target.Colour} -> {live.Colour}");
         await ctx.Hooks.RunOrWarnAsync("OnRollback", target.Hooks.OnRollback, env, ctx.Events, ct);
-        return Result(DeployOutcome.RolledBack, live.Colour, live.Colour, true, $"{ctx.App.Id}: rolled back to {live.Colour}: {target.Colour} failed after the flip: {why}");
+        return await Finish(DeployOutcome.RolledBack, live.Colour, $"rolled back to {live.Colour}: {target.Colour} failed after the flip: {why}", ct, target.Colour);
     }
 
-    private async Task RetireAsync(ColourSpec old, ColourSpec target, IReadOnlyList<Groups.MemberView> members, CancellationToken ct)
+    private async Task RetireAsync(ColourSpec old, ColourSpec target, CancellationToken ct)
     {
-        await ctx.RouteAsync(target.Colour, target.ConfigHash, members, [], ct);
+        await ctx.RouteAsync(target.Colour, target.ConfigHash, _members, [], ct);
         await Task.Delay(ctx.App.Spec.Standby.EffectiveDrainTimeout, ct);
         ctx.Groups.State.Forget(old.Group.Id);
         await ctx.Groups.DestroyMembersAsync(old.Group, ct);
     }
-
-    // The live colour runs this configuration when the proxy and every instance carry its hash and the group is complete.
-    internal static bool IsRunning(ColourSpec live, Observation seen) =>
-        seen.Route?.ConfigHash == live.ConfigHash &&
-        seen.Members[live.Colour].Count == live.Group.Properties.Allocation.DesiredCount &&
-        seen.Members[live.Colour].All(m => m.Tags.GetValueOrDefault(GroupPlanner.HashTag) == live.ConfigHash);
-
-    internal static string? VersionOf(Observation seen, string colour) =>
-        seen.Members[colour].Select(m => m.Tags.GetValueOrDefault("deploy.version")).FirstOrDefault(v => !string.IsNullOrEmpty(v));
 
     private static string LiveText(ColourSpec? live) => live is null ? "nothing was live" : $"{live.Colour} is still live";
 
@@ -147,7 +152,7 @@ public sealed class ApplyFlow(AppContext ctx, bool noFlip, AppRecord record)
         }
         catch (Exception e)
         {
-            ctx.Events.StepFinished(name, clock.Elapsed, "failed: " + ctx.Mask.Apply(e.Message.Split('\n')[0]));
+            ctx.Events.StepFinished(name, clock.Elapsed, "failed: " + (e is DeployException d ? d.Diagnostics[0].Message : e.Message).Split('\n')[0]);
             throw;
         }
 
@@ -160,10 +165,20 @@ public sealed class ApplyFlow(AppContext ctx, bool noFlip, AppRecord record)
     private Task Step(string name, Func<Task> action, Func<bool, string> describe) =>
         Step(name, async () => { await action(); return true; }, describe);
 
-    private DeployResult Result(DeployOutcome outcome, string? previous, string? live, bool changed, string summary)
+    // The result and the history entry say what is observed now: which colour the proxy routes to and what its
+    // instances carry. {live} and {version} in the summary are filled from that observation.
+    private async Task<DeployResult> Finish(DeployOutcome outcome, string? previous, string summary, CancellationToken ct, string? attempted = null)
     {
-        ctx.Records.Append(ctx.App.Id, new HistoryEntry(DateTimeOffset.UtcNow, "apply", outcome.ToString(), previous, live, ctx.App.Version,
-            live is null ? null : ctx.App.Colour(live).ConfigHash));
-        return new DeployResult(ctx.App.Id, outcome, previous, live, ctx.App.Version, changed, _plan, _steps, ctx.Mask.Apply(summary));
+        var now = await ctx.ObserveAsync(ct);
+        var version = now.Live is null ? null : now.VersionOf(now.Live);
+        var hash = now.Route?.ConfigHash;
+        var changed = outcome != DeployOutcome.Noop;
+        ctx.Records.Append(ctx.App.Id, new HistoryEntry(DateTimeOffset.UtcNow, "apply", outcome.ToString(),
+            outcome == DeployOutcome.RolledBack ? attempted : previous, now.Live, version, hash));
+        var text = $"{ctx.App.Id}: " + summary.Replace("{live}", now.Live ?? "nothing").Replace("{version}", version ?? "unknown");
+        return new DeployResult(ctx.App.Id, outcome, previous, now.Live, version, changed, _plan?.Lines ?? [], _steps, ctx.Mask.Apply(text))
+        {
+            Target = _plan?.Target,
+        };
     }
 }

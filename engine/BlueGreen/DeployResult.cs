@@ -35,12 +35,15 @@ public sealed record DeployResult(
     IReadOnlyList<StepReport> Steps,
     string Summary)
 {
+    /// <summary>The colour the command deployed or flipped to (the plan's target); null when it had none.</summary>
+    public string? Target { get; init; }
+
     /// <summary>0 when the command did what was asked, 1 when it failed (rolled back, checks failed).</summary>
     public int ExitCode => Outcome is DeployOutcome.Flipped or DeployOutcome.Noop or DeployOutcome.ReadyNotFlipped ? 0 : 1;
 }
 
 /// <summary>One instance in <c>status</c>.</summary>
-public sealed record InstanceStatus(string Id, string? Endpoint, string? ConfigHash, string? Version, string Health);
+public sealed record InstanceStatus(string Id, Plugins.Instance.Endpoint? Endpoint, string? ConfigHash, string? Version, string Health);
 
 /// <summary>One colour in <c>status</c>.</summary>
 public sealed record ColourStatus(string Colour, string Role, string? Version, string? ConfigHash, IReadOnlyList<InstanceStatus> Instances);

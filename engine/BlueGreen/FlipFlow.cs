@@ -18,6 +18,7 @@ public sealed class FlipFlow(AppContext ctx)
         }
 
         using var held = LockFile.Acquire(ctx.Groups.State.LocksDirectory, "app-" + app.Id, command, ctx.Events);
+        using var groups = await GroupLocks.AcquireAsync(ctx, command, ct);
         var seen = await ctx.ObserveAsync(ct);
         var target = to is not null ? app.Colour(to) : seen.Live is null ? null : app.Other(seen.Live);
         if (target is null)
@@ -27,7 +28,7 @@ public sealed class FlipFlow(AppContext ctx)
 
         if (target.Colour == seen.Live)
         {
-            return new DeployResult(app.Id, DeployOutcome.Noop, seen.Live, seen.Live, ApplyFlow.VersionOf(seen, seen.Live), false, [], [], $"{app.Id}: {seen.Live} is already live");
+            return new DeployResult(app.Id, DeployOutcome.Noop, seen.Live, seen.Live, seen.VersionOf(seen.Live), false, [], [], $"{app.Id}: {seen.Live} is already live") { Target = seen.Live };
         }
 
         var members = seen.Members[target.Colour];
@@ -49,8 +50,8 @@ public sealed class FlipFlow(AppContext ctx)
 
         var hash = members[0].Tags.GetValueOrDefault(GroupPlanner.HashTag);
         var backups = seen.Live is null ? [] : seen.Members[seen.Live];
-        await ctx.RouteAsync(target.Colour, hash, members, backups, ct);
-        var version = ApplyFlow.VersionOf(seen, target.Colour);
+        await ctx.FlipAsync(target.Colour, hash, members, backups, backups, verify: null, ct);
+        var version = seen.VersionOf(target.Colour);
         if (command == "rollback")
         {
             var env = HookRunner.Environment(app.Id, target.Colour, seen.Live, version, AppContext.Endpoints(members));
@@ -60,7 +61,7 @@ public sealed class FlipFlow(AppContext ctx)
         ctx.Records.Append(app.Id, new HistoryEntry(DateTimeOffset.UtcNow, command, DeployOutcome.Flipped.ToString(), seen.Live, target.Colour, version, hash));
         var standby = seen.Live is null ? "" : $"; {seen.Live} on standby";
         return new DeployResult(app.Id, DeployOutcome.Flipped, seen.Live, target.Colour, version, true, [], [],
-            $"{app.Id}: {target.Colour} is live (version {version ?? "unknown"}){standby}");
+            $"{app.Id}: {target.Colour} is live (version {version ?? "unknown"}){standby}") { Target = target.Colour };
     }
 
     /// <summary>Re-renders the live colour's current healthy members when they differ from what the proxy routes to.</summary>

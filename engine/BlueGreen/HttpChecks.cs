@@ -55,7 +55,7 @@ public sealed class HttpChecks : IDisposable
                     throw new DeployException(Errors.Refused, $"instance {m.Id} of {colour} has no endpoint to probe; remove Health from the spec or use a plugin with endpoints");
                 }
 
-                var result = await ProbeAsync($"http://{m.Endpoint}{health.Path}", health.Timeout, cancellationToken);
+                var result = await ProbeAsync(m.Endpoint.Url(health.Path), health.Timeout, cancellationToken);
                 last[m.Id] = result;
                 streak[m.Id] = result.IsSuccess ? streak[m.Id] + 1 : 0;
             }
@@ -83,7 +83,7 @@ public sealed class HttpChecks : IDisposable
     {
         foreach (var m in members)
         {
-            var result = await ProbeAsync($"http://{m.Endpoint}{verify.Path}", TimeSpan.FromSeconds(5), cancellationToken);
+            var result = await ProbeAsync(m.Endpoint!.Url(verify.Path), TimeSpan.FromSeconds(5), cancellationToken);
             if (Mismatch(result, verify) is { } why)
             {
                 throw new DeployException(Errors.Refused,

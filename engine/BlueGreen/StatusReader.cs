@@ -37,7 +37,7 @@ public sealed class StatusReader(AppContext ctx)
     {
         if (colour.Health is { } health && member.Endpoint is not null)
         {
-            var result = await ctx.Checks.ProbeAsync($"http://{member.Endpoint}{health.Path}", health.Timeout, ct);
+            var result = await ctx.Checks.ProbeAsync(member.Endpoint.Url(health.Path), health.Timeout, ct);
             return result.IsSuccess ? "healthy" : $"unhealthy: {result}";
         }
 

@@ -17,6 +17,19 @@ public sealed class DeployException : Exception
     {
     }
 
+    /// <summary>
+    /// An unexpected failure (not the user's input, not a plugin's known error) as DEPLOY3001: one sentence saying what
+    /// was being done; <paramref name="details"/> (already masked) is shown only with <c>--verbose</c>.
+    /// </summary>
+    public static DeployException Unexpected(string doing, string reason, string details) =>
+        new([new Diagnostic(Errors.OperationFailed, $"{doing} failed unexpectedly: {reason}; what was live stays live, run the command again (add --verbose for details)")])
+        {
+            Details = details,
+        };
+
+    /// <summary>Diagnostic details of an unexpected failure (its stack), masked; shown only with <c>--verbose</c>.</summary>
+    public string? Details { get; init; }
+
     /// <summary>Every finding, errors first.</summary>
     public IReadOnlyList<Diagnostic> Diagnostics { get; }
 

@@ -237,5 +237,5 @@ public sealed class GroupService(EngineOptions options, PluginRegistry plugins)
         GoJson.MarshalIndent(JsonSource.Parse("a", System.Text.Encoding.UTF8.GetBytes(a)).Root) ==
         GoJson.MarshalIndent(JsonSource.Parse("b", System.Text.Encoding.UTF8.GetBytes(b)).Root);
 
-    private static MemberView ToView(InstanceDescription i) => new(i.Id, GroupPlanner.LogicalIdOf(i), i.Tags, i.Endpoint);
+    internal static MemberView ToView(InstanceDescription i) => new(i.Id, GroupPlanner.LogicalIdOf(i), i.Tags, i.Endpoint);
 }

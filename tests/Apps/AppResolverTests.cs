@@ -9,7 +9,7 @@ namespace Deploy.Tests.Apps;
 public sealed class AppResolverTests : IDisposable
 {
     private readonly TempDir _dir = new();
-    private readonly PluginRegistry _plugins = PluginCatalog.Create(new PluginContext(Path.GetTempPath(), Path.GetTempPath(), NullEvents.Instance));
+    private readonly PluginRegistry _plugins = PluginCatalog.Create(new PluginContext(Path.GetTempPath(), Path.GetTempPath(), NullEvents.Instance), new AddressedFilePlugin(Path.GetTempPath()));
 
     private ResolvedApp Load(string json, IReadOnlyDictionary<string, string>? vars = null, Func<string, string?>? env = null) =>
         AppResolver.Load(_dir.Write("app.json", json), vars ?? new Dictionary<string, string>(), env ?? (_ => null), _plugins, _dir.Path);
@@ -21,7 +21,7 @@ public sealed class AppResolverTests : IDisposable
           "Colours": { "blue": { "Flavor": { "Properties": { "UserData": ["run -p 80"] } } }, "green": { "Flavor": { "Properties": { "UserData": ["run -p 81"] } } } },
           "Group": {
             "Allocation": { "Size": 2 },
-            "Instance": { "Plugin": "instance-file", "Properties": { "Note": "{{app}} {{var.version}} on {{colour}}", "Port": "{{port}}" } },
+            "Instance": { "Plugin": "instance-addressed", "Properties": { "Note": "{{app}} {{var.version}} on {{colour}}", "Port": "{{port}}" } },
             "Flavor": { "Plugin": "flavor-vanilla", "Properties": { "UserData": ["run"], "Labels": { "tier": "web" } } }
           },
           "Verify": { "Path": "/version", "Expect": "{{var.version}}", "Duration": "{{var.verify}}" },

@@ -40,9 +40,9 @@ public sealed record InstanceSpec(
     public IReadOnlyCollection<string> Secrets { get; init; } = [];
 }
 
-/// <summary>A live instance as its plugin sees it. Endpoint: <c>host:port</c> when the plugin knows one.</summary>
+/// <summary>A live instance as its plugin sees it. Endpoint: where it answers, when the plugin knows (see <see cref="IInstanceEndpoints"/>).</summary>
 public sealed record InstanceDescription(
     string Id,
     string? LogicalId,
     IReadOnlyDictionary<string, string> Tags,
-    string? Endpoint = null);
+    Endpoint? Endpoint = null);

@@ -10,7 +10,10 @@ public interface IConfigFileSettings
     /// <summary>The absolute path of the file the proxy includes (an nginx upstream, an HAProxy backend).</summary>
     string ConfigPath { get; }
 
-    /// <summary>The proxy's pid file: when set, a flip returns only once the reload is in effect.</summary>
+    /// <summary>The app through the proxy, where the engine sees a flip take effect.</summary>
+    Uri Url { get; }
+
+    /// <summary>The proxy's pid file: an optional speed-up where the proxy runs on this machine (its old workers are watched).</summary>
     string? PidFile { get; }
 
     /// <summary>Checks the whole configuration without touching the running proxy; null when not configured.</summary>
@@ -25,7 +28,7 @@ public interface IConfigFileSettings
 /// wait until old workers stop accepting; on any failure the previous file is restored byte for byte. The header
 /// comment in that file names the live colour. Subclasses say how to read settings, render and parse the file.
 /// </summary>
-public abstract class ConfigFileProxyPlugin<TSettings>(CommandRunner runner) : IProxyPlugin
+public abstract class ConfigFileProxyPlugin<TSettings>(CommandRunner runner) : IProxyPlugin, IRoutesToAddresses
     where TSettings : class, IConfigFileSettings
 {
     // A reload normally shows new workers within tens of milliseconds; this bounds a stuck or failed one.
@@ -41,6 +44,9 @@ public abstract class ConfigFileProxyPlugin<TSettings>(CommandRunner runner) : I
         ReadSettings(properties, path, ".", bag);
         return bag.Items;
     }
+
+    /// <inheritdoc />
+    public Uri? ProxyUrl(JsonElement? properties) => ReadSettings(properties, "$", ".", new DiagnosticBag())?.Url;
 
     /// <summary>The route in the file; null when the file is missing or has no deploy header. Read-only.</summary>
     public async Task<ProxyRoute?> CurrentAsync(ProxyTarget target, CancellationToken cancellationToken)

@@ -60,10 +60,10 @@ public static partial class ProxyProperties
         return argv.Count == i ? argv : null;
     }
 
-    /// <summary>Reads an optional absolute http(s) URL.</summary>
-    public static Uri? Url(JsonElement obj, string path, string name, DiagnosticBag bag, string fix)
+    /// <summary>Reads an absolute http(s) URL.</summary>
+    public static Uri? Url(JsonElement obj, string path, string name, DiagnosticBag bag, string fix, bool required = false)
     {
-        var text = JsonReading.String(obj, path, name, bag, required: false, fix);
+        var text = JsonReading.String(obj, path, name, bag, required, fix);
         if (text is null)
         {
             return null;

@@ -114,7 +114,7 @@ public sealed class ProcessInstancePluginTests(HelloApp hello) : IAsyncLifetime
         var blues = await _h.DescribeAsync(new Dictionary<string, string> { ["group"] = "app", ["colour"] = "blue" });
 
         blues.Select(d => d.Id).ShouldBe(new[] { blue1, blue2 }.Order(Engine.Plugins.Instance.InstanceIdComparer.Instance));
-        blues.Select(d => d.Endpoint).ShouldBe(blues.Select(d => _h.Record(d.Id)!.Endpoint));
+        blues.Select(d => d.Endpoint!.Authority).ShouldBe(blues.Select(d => _h.Record(d.Id)!.Endpoint));
         (await _h.DescribeAsync()).Count.ShouldBe(3);
         (await _h.DescribeAsync(new Dictionary<string, string> { ["colour"] = "green" })).Single().Id.ShouldBe(green);
     }
@@ -208,7 +208,7 @@ public sealed class ProcessInstancePluginTests(HelloApp hello) : IAsyncLifetime
         var again = new ProcessInstancePlugin(_h.State.Path, NullEvents.Instance);
         var found = (await again.DescribeAsync(new Dictionary<string, string>(), CancellationToken.None)).Single();
         found.Id.ShouldBe(id);
-        (await ProcessHarness.GetAsync(found.Endpoint!, "/version")).Body.ShouldBe("2.0");
+        (await ProcessHarness.GetAsync(found.Endpoint!.Authority, "/version")).Body.ShouldBe("2.0");
         // Session and group leader: the terminal's Ctrl+C (sent to the CLI's foreground group) never reaches it.
         var pid = _h.PidOf(id);
         var stat = File.ReadAllText($"/proc/{pid}/stat");

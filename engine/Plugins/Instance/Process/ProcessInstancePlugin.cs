@@ -13,7 +13,7 @@ namespace Deploy.Engine.Plugins.Instance.Process;
 /// <c>Ports</c>, runs in its own session so it outlives the CLI, and logs to <c>&lt;state&gt;/processes/&lt;id&gt;.log</c>.
 /// A record is written before the process starts, so a CLI killed at any moment never leaves an untracked process.
 /// </summary>
-public sealed class ProcessInstancePlugin(string stateDirectory, IDeployEvents events) : IInstancePlugin
+public sealed class ProcessInstancePlugin(string stateDirectory, IDeployEvents events) : IInstancePlugin, IInstanceEndpoints
 {
     /// <summary>The variable naming the instance in every process's environment; it finds a process whose pid was never recorded.</summary>
     public const string InstanceIdVariable = "DEPLOY_INSTANCE_ID";
@@ -62,7 +62,8 @@ public sealed class ProcessInstancePlugin(string stateDirectory, IDeployEvents e
             {
                 ID = id,
                 LogicalID = spec.LogicalId,
-                Tags = new(spec.Tags),
+                // Tags are written to the record: a secret in a label is kept as *** there (and so in what describe returns).
+                Tags = spec.Tags.ToDictionary(t => t.Key, t => spec.Secrets.Where(s => s.Length > 0).Aggregate(t.Value, (v, s) => v.Replace(s, "***", StringComparison.Ordinal))),
                 Port = port,
                 Endpoint = $"127.0.0.1:{port}",
                 LogFile = _records.LogOf(id),
@@ -124,7 +125,7 @@ public sealed class ProcessInstancePlugin(string stateDirectory, IDeployEvents e
     {
         var found = Observe(collect: false)
             .Where(r => TagFilter.Matches(r.Tags, tags))
-            .Select(r => new InstanceDescription(r.ID, r.LogicalID, r.Tags, r.Endpoint))
+            .Select(r => new InstanceDescription(r.ID, r.LogicalID, r.Tags, Endpoint.TryParse(r.Endpoint)))
             .OrderBy(d => d.Id, InstanceIdComparer.Instance)
             .ToList();
         return Task.FromResult<IReadOnlyList<InstanceDescription>>(found);

@@ -10,7 +10,7 @@ namespace Deploy.Engine.Plugins.Proxy.HAProxy;
 /// <param name="Backend">The backend's name, as used by <c>default_backend NAME</c>; required.</param>
 /// <param name="TestCommand">Checks the configuration, e.g. <c>["haproxy","-c","-f","haproxy.cfg","-f","backend.cfg"]</c>; optional.</param>
 /// <param name="ReloadCommand">Reloads gracefully, e.g. <c>["kill","-USR2","&lt;master pid&gt;"]</c>; required.</param>
-/// <param name="Url">Where the engine checks the app through HAProxy after a flip; optional.</param>
+/// <param name="Url">The app through HAProxy: a flip is judged only once this answers from the new colour; required.</param>
 /// <param name="PidFile">The master's pid file (<c>-W -p</c>): when set, a flip returns once a new worker runs; optional.</param>
 /// <param name="HealthPath">The path HAProxy's health checks request; default <c>/healthz</c>.</param>
 public sealed record HAProxySettings(
@@ -18,7 +18,7 @@ public sealed record HAProxySettings(
     string Backend,
     IReadOnlyList<string>? TestCommand,
     IReadOnlyList<string> ReloadCommand,
-    Uri? Url,
+    Uri Url,
     string? PidFile,
     string HealthPath)
     : IConfigFileSettings
@@ -44,7 +44,8 @@ public sealed record HAProxySettings(
         var backend = ProxyProperties.Name(p, path, "Backend", bag, "use the name in default_backend NAME or use_backend NAME");
         var test = ProxyProperties.Argv(p, path, "TestCommand", bag, required: false, "e.g. [\"haproxy\", \"-c\", \"-f\", \"haproxy.cfg\", \"-f\", \"backend.cfg\"]");
         var reload = ProxyProperties.Argv(p, path, "ReloadCommand", bag, required: true, "e.g. [\"systemctl\", \"reload\", \"haproxy\"]");
-        var url = ProxyProperties.Url(p, path, "Url", bag, "e.g. \"http://127.0.0.1:8080/healthz\"");
+        var url = ProxyProperties.Url(p, path, "Url", bag,
+            "the app's address through this proxy, where a flip is seen to take effect and the new colour is verified; e.g. \"http://127.0.0.1:8080/\"", required: true);
         var pid = ProxyProperties.FilePath(p, path, "PidFile", bag, required: false, "e.g. \"/run/haproxy.pid\"");
         var health = JsonReading.String(p, path, "HealthPath", bag, required: false, "e.g. \"/healthz\"") ?? "/healthz";
         if (!health.StartsWith('/') || health.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
@@ -57,7 +58,7 @@ public sealed record HAProxySettings(
             return null;
         }
 
-        return new HAProxySettings(ProxyProperties.Resolve(file!, baseDirectory), backend!, test, reload!, url,
+        return new HAProxySettings(ProxyProperties.Resolve(file!, baseDirectory), backend!, test, reload!, url!,
             pid is null ? null : ProxyProperties.Resolve(pid, baseDirectory), health);
     }
 

@@ -10,14 +10,14 @@ namespace Deploy.Engine.Plugins.Proxy.Nginx;
 /// <param name="Upstream">The upstream's name, as used by <c>proxy_pass http://NAME;</c>; required.</param>
 /// <param name="TestCommand">Checks the configuration, e.g. <c>["nginx","-t","-c","/etc/nginx/nginx.conf"]</c>; optional.</param>
 /// <param name="ReloadCommand">Reloads gracefully, e.g. <c>["nginx","-s","reload"]</c>; required.</param>
-/// <param name="Url">Where the engine checks the app through nginx after a flip; optional.</param>
-/// <param name="PidFile">nginx's pid file: when set, a flip returns only once new workers serve; optional.</param>
+/// <param name="Url">The app through nginx: a flip is judged only once this answers from the new colour; required.</param>
+/// <param name="PidFile">nginx's pid file: an optional speed-up where nginx runs on this machine (old workers are watched).</param>
 public sealed record NginxSettings(
     string UpstreamFile,
     string Upstream,
     IReadOnlyList<string>? TestCommand,
     IReadOnlyList<string> ReloadCommand,
-    Uri? Url,
+    Uri Url,
     string? PidFile)
     : IConfigFileSettings
 {
@@ -42,14 +42,15 @@ public sealed record NginxSettings(
         var upstream = ProxyProperties.Name(p, path, "Upstream", bag, "use the name in proxy_pass http://NAME;");
         var test = ProxyProperties.Argv(p, path, "TestCommand", bag, required: false, "e.g. [\"nginx\", \"-t\", \"-q\"]");
         var reload = ProxyProperties.Argv(p, path, "ReloadCommand", bag, required: true, "e.g. [\"nginx\", \"-s\", \"reload\"]");
-        var url = ProxyProperties.Url(p, path, "Url", bag, "e.g. \"http://127.0.0.1:8080/healthz\"");
+        var url = ProxyProperties.Url(p, path, "Url", bag,
+            "the app's address through this proxy, where a flip is seen to take effect and the new colour is verified; e.g. \"http://127.0.0.1:8080/\"", required: true);
         var pid = ProxyProperties.FilePath(p, path, "PidFile", bag, required: false, "e.g. \"/run/nginx.pid\"");
         if (bag.Items.Count > before)
         {
             return null;
         }
 
-        return new NginxSettings(ProxyProperties.Resolve(file!, baseDirectory), upstream!, test, reload!, url,
+        return new NginxSettings(ProxyProperties.Resolve(file!, baseDirectory), upstream!, test, reload!, url!,
             pid is null ? null : ProxyProperties.Resolve(pid, baseDirectory));
     }
 

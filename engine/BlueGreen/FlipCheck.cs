@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using Deploy.Engine.Apps;
+using Deploy.Engine.Groups;
+using Deploy.Engine.Spec;
+
+namespace Deploy.Engine.BlueGreen;
+
+/// <summary>
+/// Sees a flip take effect through the proxy itself, wherever it runs: after the reload, the proxy's URL must answer
+/// like the colour just routed to, on fresh connections, several times in a row, before anything judges the flip.
+/// Old workers of a reloaded proxy keep accepting for a moment; a streak on new connections outlasts them.
+/// </summary>
+public sealed class FlipCheck(HttpChecks http)
+{
+    /// <summary>How long a reload may take to show; a stuck or failed one ends in a clear error.</summary>
+    public static readonly TimeSpan Limit = TimeSpan.FromSeconds(15);
+
+    /// <summary>Answers in a row, each on a new connection, that count as the flip being in effect.</summary>
+    public const int Streak = 5;
+
+    /// <summary>
+    /// Waits until <paramref name="proxyUrl"/> answers as <paramref name="colour"/>'s instances do. The answer compared
+    /// is the Verify path's (the proxy URL's own path without Verify); with <paramref name="verify"/>, the routed colour's own
+    /// answer must satisfy it (a rollback passes none). Returns null once in effect, else why not.
+    /// </summary>
+    public async Task<string?> WaitAsync(Uri proxyUrl, string colour, IReadOnlyList<MemberView> routed, IReadOnlyList<MemberView> previous,
+        VerifySpec? verify, CancellationToken ct)
+    {
+        var path = verify?.Path ?? proxyUrl.PathAndQuery;
+        var target = verify is null ? proxyUrl.ToString() : proxyUrl.ToString().TrimEnd('/') + verify.Path;
+        var expected = await AnswerOfAsync(routed, path, ct);
+        if (expected is null)
+        {
+            return $"none of {colour}'s instances answered GET {path}";
+        }
+
+        if (verify is not null && HttpChecks.Mismatch(expected, verify) is { } wrong)
+        {
+            return $"{colour}'s instances themselves {wrong} at {path}";
+        }
+
+        var before = await AnswerOfAsync(previous, path, ct);
+        var clock = Stopwatch.StartNew();
+        var streak = 0;
+        ProbeResult? last = null;
+        while (clock.Elapsed < Limit)
+        {
+            last = await http.ProbeAsync(target, TimeSpan.FromSeconds(5), ct);
+            streak = Matches(last, expected, before, verify) ? streak + 1 : 0;
+            if (streak >= Streak)
+            {
+                return null;
+            }
+
+            await Task.Delay(streak > 0 ? 5 : 20, ct);
+        }
+
+        return $"{target} did not answer from {colour} within {Duration.Format(Limit)} of the reload (last answer: {last}; " +
+               $"{colour}'s instances answer {expected})";
+    }
+
+    // One instance's own answer at the path, as the proxy should relay it once the flip is in effect.
+    private async Task<ProbeResult?> AnswerOfAsync(IReadOnlyList<MemberView> members, string path, CancellationToken ct)
+    {
+        foreach (var m in members.Where(m => m.Endpoint is not null))
+        {
+            var answer = await http.ProbeAsync(m.Endpoint!.Url(path), TimeSpan.FromSeconds(5), ct);
+            if (answer.Error is null)
+            {
+                return answer;
+            }
+        }
+
+        return null;
+    }
+
+    // From the routed colour when the answer is what its instances say (and, with Verify, satisfies it). When the two
+    // colours answer alike, nothing tells them apart and any such answer counts: either colour then serves the same.
+    private static bool Matches(ProbeResult answer, ProbeResult expected, ProbeResult? before, VerifySpec? verify)
+    {
+        if (answer.Error is not null)
+        {
+            return false;
+        }
+
+        if (verify is not null && HttpChecks.Mismatch(answer, verify) is null)
+        {
+            return before is null || HttpChecks.Mismatch(before, verify) is not null || Same(answer, expected);
+        }
+
+        return Same(answer, expected);
+    }
+
+    private static bool Same(ProbeResult a, ProbeResult b) => a.Status == b.Status && a.Body == b.Body;
+}

@@ -1,0 +1,23 @@
+namespace Deploy.Engine.Plugins;
+
+/// <summary>
+/// Optional ability of an instance plugin: every instance it describes has an <see cref="Instance.Endpoint"/> that
+/// health checks, verification and address-routing proxies can reach. Checked when a spec is validated, so a plugin
+/// combination that cannot work fails in <c>plan</c>, not at the flip.
+/// </summary>
+public interface IInstanceEndpoints
+{
+}
+
+/// <summary>
+/// Optional ability of a proxy plugin: it routes to instance addresses (<c>host:port</c>), so the instances behind it
+/// must have endpoints. A proxy without it (<c>proxy-file</c>) records instance IDs where there is no endpoint.
+/// </summary>
+public interface IRoutesToAddresses
+{
+    /// <summary>
+    /// The proxy's own URL for the app, where the engine sees a flip take effect and verifies the new colour; required
+    /// for such proxies, since no flip may be judged before it is in effect.
+    /// </summary>
+    Uri? ProxyUrl(System.Text.Json.JsonElement? properties);
+}

@@ -1,0 +1,62 @@
+using Deploy.Engine.Apps;
+using Deploy.Engine.Diagnostics;
+using Deploy.Engine.Events;
+using Deploy.Engine.Plugins;
+using Deploy.Tests.Support;
+
+namespace Deploy.Tests.Validation;
+
+/// <summary>Plugin combinations that cannot work are bad input, found when the spec is loaded (what plan does), not at the flip.</summary>
+public sealed class CapabilityValidatorTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+    private readonly PluginRegistry _plugins = PluginCatalog.Create(new PluginContext(Path.GetTempPath(), Path.GetTempPath(), NullEvents.Instance));
+
+    private const string FileApp = """
+        {
+          "ID": "shop",
+          "Group": {
+            "Allocation": { "Size": 1 },
+            "Instance": { "Plugin": "instance-file", "Properties": {} },
+            "Flavor": { "Plugin": "flavor-vanilla", "Properties": {} }
+          }
+          SECTIONS
+        }
+        """;
+
+    private DeployException LoadFails(string sections) =>
+        Should.Throw<DeployException>(() => AppResolver.Load(_dir.Write("app.json", FileApp.Replace("SECTIONS", sections)),
+            new Dictionary<string, string>(), _ => null, _plugins, _dir.Path));
+
+    [Fact]
+    public void Load_FileInstancesBehindNginx_ErrorAtProxyPluginWithFix()
+    {
+        var e = LoadFails(""", "Proxy": { "Plugin": "proxy-nginx", "Properties": { "UpstreamFile": "u.conf", "Upstream": "app", "ReloadCommand": ["true"], "Url": "http://127.0.0.1:1/" } }""");
+
+        e.ExitCode.ShouldBe(2);
+        var error = e.Diagnostics.Single();
+        error.Path.ShouldBe("$.Proxy.Plugin");
+        error.Line.ShouldNotBeNull();
+        error.Message.ShouldContain("proxy-nginx routes to instance addresses (host:port), but instance-file instances have none");
+        error.Message.ShouldContain("instance-process");
+    }
+
+    [Fact]
+    public void Load_HealthAndVerifyWithFileInstances_OneErrorEachWithPath()
+    {
+        var e = LoadFails(""", "Health": { "Path": "/healthz" }, "Verify": { "Path": "/version", "Expect": "1" }""");
+
+        e.Diagnostics.Select(d => d.Path).ShouldBe(["$.Health", "$.Verify"]);
+        e.Diagnostics.ShouldAllBe(d => d.Code == Errors.InvalidValue && d.Message.Contains("instance-file instances have none"));
+    }
+
+    [Fact]
+    public void Load_NginxWithoutUrl_UrlRequired()
+    {
+        var e = LoadFails(""", "Proxy": { "Plugin": "proxy-nginx", "Properties": { "UpstreamFile": "u.conf", "Upstream": "app", "ReloadCommand": ["true"] } }""");
+
+        e.Diagnostics.ShouldContain(d => d.Path == "$.Proxy.Properties.Url" && d.Code == Errors.Missing && d.Message.Contains("where a flip is seen to take effect"));
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
