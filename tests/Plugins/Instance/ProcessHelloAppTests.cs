@@ -85,8 +85,8 @@ public sealed class ProcessHelloAppTests(HelloApp hello) : IAsyncLifetime
     {
         using var dir = new Support.TempDir();
         var counter = Path.Combine(dir.Path, "counter.txt");
-        var a = await StartAsync(ProxyFixtures.FreePort(), ("APP_COUNTER_FILE", counter));
-        var b = await StartAsync(ProxyFixtures.FreePort(), ("APP_COUNTER_FILE", counter));
+        var a = await StartListeningAsync(("APP_COUNTER_FILE", counter));
+        var b = await StartListeningAsync(("APP_COUNTER_FILE", counter));
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => PostAsync(i % 2 == 0 ? a : b, $"id-{i}")));
 
@@ -100,12 +100,12 @@ public sealed class ProcessHelloAppTests(HelloApp hello) : IAsyncLifetime
     {
         using var dir = new Support.TempDir();
         var counter = Path.Combine(dir.Path, "counter.txt");
-        var endpoint = await StartAsync(ProxyFixtures.FreePort(), ("APP_COUNTER_FILE", counter), ("APP_FAIL_AFTER", "2s"));
+        var endpoint = await StartListeningAsync(("APP_COUNTER_FILE", counter), ("APP_FAIL_AFTER", "3s"));
         (await PostAsync(endpoint, "before")).Status.ShouldBe(HttpStatusCode.OK);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
         while ((await ProcessHarness.GetAsync(endpoint, "/healthz")).Status == HttpStatusCode.OK)
         {
-            DateTime.UtcNow.ShouldBeLessThan(deadline, "APP_FAIL_AFTER=2s never took effect");
+            DateTime.UtcNow.ShouldBeLessThan(deadline, "APP_FAIL_AFTER=3s never took effect");
             await Task.Delay(100);
         }
 
@@ -118,9 +118,17 @@ public sealed class ProcessHelloAppTests(HelloApp hello) : IAsyncLifetime
     public async Task PostCounter_WithoutRequestId_Answers400()
     {
         using var dir = new Support.TempDir();
-        var endpoint = await StartAsync(ProxyFixtures.FreePort(), ("APP_COUNTER_FILE", Path.Combine(dir.Path, "counter.txt")));
+        var endpoint = await StartListeningAsync(("APP_COUNTER_FILE", Path.Combine(dir.Path, "counter.txt")));
 
         (await PostAsync(endpoint, null)).Status.ShouldBe(HttpStatusCode.BadRequest);
+    }
+
+    // Provision returns once the process runs; a POST is sent only once it answers, as nothing retries it.
+    private async Task<string> StartListeningAsync(params (string Name, string Value)[] env)
+    {
+        var endpoint = await StartAsync(ProxyFixtures.FreePort(), env);
+        await ProcessHarness.GetAsync(endpoint, "/version");
+        return endpoint;
     }
 
     private static async Task<(HttpStatusCode Status, string Body)> PostAsync(string endpoint, string? id)
