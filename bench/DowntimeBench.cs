@@ -57,7 +57,7 @@ internal static class DowntimeBench
         var spec = Path.Combine(dir, "shop.json");
         try
         {
-            await File.WriteAllTextAsync(spec, ShopSpec.Json(hello, 19600, ShopSpec.Nginx(nginx), verifyDuration: "1s"));
+            await File.WriteAllTextAsync(spec, ShopSpec.Json(hello, ProxyFixtures.FreePortRange(ShopSpec.PortCount), ShopSpec.Nginx(nginx), verifyDuration: "1s"));
             await cli.RunOkAsync("apply", spec, "--var", "version=1");
             await using var load = new LoadLoop(nginx.Url, Clients, TimeSpan.FromMinutes(4));
             var failedApplies = new List<string>();

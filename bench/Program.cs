@@ -14,6 +14,7 @@ var benches = new Dictionary<string, Func<Task<Dictionary<string, object>>>>
     ["quickstart"] = () => QuickstartBench.RunAsync(runs: 9),
     ["flip"] = () => FlipBench.RunAsync(pairs: 25),
     ["downtime"] = DowntimeBench.RunAsync,
+    ["fivedeploy"] = () => FiveDeployBench.RunAsync(runs: 3),
     ["msbuild"] = async () => new() { ["msbuild_plan_overhead_ms"] = await MsBuildBench.PlanOverheadAsync() },
 };
 

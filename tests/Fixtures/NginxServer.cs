@@ -69,6 +69,14 @@ public sealed class NginxServer : IAsyncDisposable
             PidFile,
         }), Directory);
 
+    /// <summary>
+    /// The <c>proxy-nginx</c> properties exactly as the README's app spec shows them: <c>UpstreamFile</c>,
+    /// <c>Upstream</c>, <c>ReloadCommand</c> and <c>Url</c>, no <c>TestCommand</c>, no <c>PidFile</c>. The only
+    /// substitution is this nginx's own <c>-e</c>/<c>-p</c>/<c>-c</c> in the reload command.
+    /// </summary>
+    public JsonElement ReadmeProperties() =>
+        JsonSerializer.SerializeToElement(new { UpstreamFile, Upstream, ReloadCommand, Url = Url.ToString() });
+
     public async ValueTask DisposeAsync()
     {
         await ProxyFixtures.RunScriptAsync(Path.Combine(ProxyFixtures.ExamplesDirectory, "nginx", "stop-nginx.sh"), Directory);

@@ -20,6 +20,38 @@ public static class ProxyFixtures
         return port;
     }
 
+    /// <summary>
+    /// The first of <paramref name="count"/> consecutive ports free on 127.0.0.1 right now, picked at random between
+    /// 20000 and 32000 (below Linux's ephemeral range, so outgoing connections do not take them), so that test classes,
+    /// and test runs of other checkouts on the same machine, do not hand their instances the same ports.
+    /// </summary>
+    public static int FreePortRange(int count)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var from = Random.Shared.Next(20000, 32000 - count);
+            if (Enumerable.Range(from, count).All(CanBind) || attempt == 50)
+            {
+                return from;
+            }
+        }
+    }
+
+    private static bool CanBind(int port)
+    {
+        try
+        {
+            var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            listener.Stop();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>A new temp folder readable by nginx's unprivileged workers.</summary>
     public static string TempDirectory(string prefix)
     {

@@ -3,19 +3,33 @@ using System.Text.Json;
 namespace Deploy.Tests.Support;
 
 /// <summary>
-/// Five consecutive applies under load, alternating colours: a good one, one whose new version fails health (no flip),
-/// a good one, one that fails after the flip (rolled back), a good one. Shared by the nginx and HAProxy tests.
+/// Five consecutive applies under load (8 keep-alive clients, one request in five a POST to the app's counter),
+/// alternating colours: a good one, one whose new version fails health (no flip) while a second apply of the app is
+/// refused with exit 3, a good one, one that fails after the flip (rolled back), a good one. Shared by the nginx and
+/// HAProxy tests.
 /// </summary>
+/// <param name="cli">Runs the CLI in the folder holding the spec and the state (<c>.deploy</c>).</param>
+/// <param name="spec">The app spec, whose ID is <c>shop</c>.</param>
+/// <param name="proxyUrl">The app through the proxy.</param>
 public sealed class FiveDeployScenario(CliRunner cli, string spec, Uri proxyUrl)
 {
     /// <summary>Each apply's result, in order (versions 2 to 6).</summary>
     public List<CliResult> Applies { get; } = [];
+
+    /// <summary>The apply started while version 3's apply held the app lock.</summary>
+    public CliResult? Concurrent { get; private set; }
 
     /// <summary>Versions each phase may legitimately answer with: the live one or the one just replaced.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> Allowed = new Dictionary<string, string[]>
     {
         ["2"] = ["1", "2"], ["3"] = ["2"], ["4"] = ["2", "4"], ["5"] = ["4", "5"], ["6"] = ["4", "6"], ["after"] = ["6"],
     };
+
+    /// <summary>The outcomes of versions 2 to 6 when every deploy tells the truth.</summary>
+    public static readonly string[] ExpectedOutcomes = ["flipped", "idleFailed", "flipped", "rolledBack", "flipped"];
+
+    /// <summary>The exit codes of versions 2 to 6.</summary>
+    public static readonly int[] ExpectedExitCodes = [0, 1, 0, 1, 0];
 
     /// <summary>Makes the spec verify through the proxy for 8s: long enough to see a version that fails 5s after it started.</summary>
     public void UseLongVerify() => File.WriteAllText(spec, File.ReadAllText(spec).Replace("\"Duration\": \"1s\"", "\"Duration\": \"8s\""));
@@ -32,18 +46,26 @@ public sealed class FiveDeployScenario(CliRunner cli, string spec, Uri proxyUrl)
             throw new InvalidOperationException("the first deploy failed: " + first);
         }
 
-        var load = new LoadLoop(proxyUrl, clients: 8, maxDuration: TimeSpan.FromMinutes(4));
+        var load = new LoadLoop(proxyUrl, clients: 8, maxDuration: TimeSpan.FromMinutes(4), postEvery: 5, phase: "2");
         foreach (var (version, more) in new (string, string[])[]
         {
             ("2", []), ("3", ["--var", "fail_health=1"]), ("4", []), ("5", ["--var", "fail_after=5s"]), ("6", []),
         })
         {
             load.Phase = version;
-            Applies.Add(await Apply(version, more));
+            var apply = Apply(version, more);
+            if (version == "3")
+            {
+                // Version 3 waits for health that never comes (the spec's Health.Deadline), holding the app lock.
+                await WaitForLockAsync(apply);
+                Concurrent = await Apply("7");
+            }
+
+            Applies.Add(await apply);
         }
 
         load.Phase = "after";
-        await Task.Delay(500);
+        await load.WaitForEveryClientAsync("after", TimeSpan.FromSeconds(30));
         await load.StopAsync();
         return load;
     }
@@ -53,4 +75,24 @@ public sealed class FiveDeployScenario(CliRunner cli, string spec, Uri proxyUrl)
     /// <summary>The answers that came from a version the phase should not see, as "phase|body" keys.</summary>
     public static IReadOnlyList<string> UnexpectedVersions(LoadLoop load) =>
         load.Bodies.Keys.Where(key => !Allowed[key.Split('|')[0]].Contains(key.Split(' ')[^1])).ToList();
+
+    private async Task WaitForLockAsync(Task<CliResult> holder)
+    {
+        var lockFile = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(spec))!, ".deploy", "locks", "app-shop.lock");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!File.Exists(lockFile))
+        {
+            if (holder.IsCompleted)
+            {
+                throw new InvalidOperationException("the apply meant to hold the lock finished first: " + await holder);
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{lockFile} never appeared");
+            }
+
+            await Task.Delay(20);
+        }
+    }
 }

@@ -6,8 +6,16 @@ namespace Deploy.Tests.Support;
 /// <summary>The hello app as a blue/green spec with process instances behind a given proxy section.</summary>
 public static class ShopSpec
 {
+    /// <summary>How many ports the instances may use, from <c>portFrom</c> on.</summary>
+    public const int PortCount = 40;
+
+    /// <summary>
+    /// The spec's JSON. Instances listen on ports from <paramref name="portFrom"/> (take one from
+    /// <c>ProxyFixtures.FreePortRange(ShopSpec.PortCount)</c>); every instance of both colours appends the ids of the
+    /// <c>POST /counter</c> requests it handled to <paramref name="counterFile"/> (none when null).
+    /// </summary>
     public static string Json(string helloDll, int portFrom, JsonObject proxy, string verifyDuration = "8s", int size = 2,
-        string health = "/healthz", JsonObject? hooks = null) =>
+        string health = "/healthz", JsonObject? hooks = null, string? counterFile = null) =>
         new JsonObject
         {
             ["ID"] = "shop",
@@ -28,8 +36,9 @@ public static class ShopSpec
                             ["APP_COLOUR"] = "{{colour}}",
                             ["APP_FAIL_HEALTH"] = "{{var.fail_health}}",
                             ["APP_FAIL_AFTER"] = "{{var.fail_after}}",
+                            ["APP_COUNTER_FILE"] = counterFile ?? "",
                         },
-                        ["Ports"] = new JsonObject { ["From"] = portFrom, ["To"] = portFrom + 39 },
+                        ["Ports"] = new JsonObject { ["From"] = portFrom, ["To"] = portFrom + PortCount - 1 },
                         ["StopTimeout"] = "5s",
                     },
                 },

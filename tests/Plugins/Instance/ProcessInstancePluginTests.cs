@@ -13,6 +13,9 @@ public sealed class ProcessInstancePluginTests(HelloApp hello) : IAsyncLifetime
 {
     private readonly ProcessHarness _h = new();
 
+    // 90 ports free when the test starts, so parallel test runs on one machine do not share them.
+    private readonly int _p = ProxyFixtures.FreePortRange(90);
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync() => await _h.DisposeAsync();
@@ -23,13 +26,13 @@ public sealed class ProcessInstancePluginTests(HelloApp hello) : IAsyncLifetime
     public async Task Provision_HelloApp_AnswersOnItsEndpointWithEnvApplied()
     {
         var id = await _h.ProvisionAsync(ProcessHarness.Props(
-            command: ["dotnet", hello.Dll], from: 18100, to: 18109,
+            command: ["dotnet", hello.Dll], from: _p, to: _p + 9,
             env: new Dictionary<string, string> { ["APP_VERSION"] = "v-{{port}}", ["APP_COLOUR"] = "green" }),
             tags: new Dictionary<string, string> { ["group"] = "app" });
 
         var record = _h.Record(id)!;
         record.Endpoint.ShouldBe($"127.0.0.1:{record.Port}");
-        record.Port.ShouldBeInRange(18100, 18109);
+        record.Port.ShouldBeInRange(_p, _p + 9);
         (await ProcessHarness.GetAsync(record.Endpoint, "/version")).ShouldBe((HttpStatusCode.OK, $"v-{record.Port}"));
         (await ProcessHarness.GetAsync(record.Endpoint, "/")).Body.ShouldBe($"hello from green v-{record.Port}");
         File.Exists(record.LogFile).ShouldBeTrue();
@@ -40,7 +43,7 @@ public sealed class ProcessInstancePluginTests(HelloApp hello) : IAsyncLifetime
     public async Task Provision_CommandWithPortPlaceholder_RunsArgvWithoutShellAndKeepsSecretsOffDisk()
     {
         var id = await _h.ProvisionAsync(ProcessHarness.Props(
-            command: ["sleep", "{{port}}"], from: 18110, to: 18119,
+            command: ["sleep", "{{port}}"], from: _p + 10, to: _p + 19,
             env: new Dictionary<string, string> { ["API_TOKEN"] = "s3cret-value" }));
 
         var record = _h.Record(id)!;
@@ -58,34 +61,34 @@ public sealed class ProcessInstancePluginTests(HelloApp hello) : IAsyncLifetime
     [Fact]
     public async Task Provision_TwoInstances_GetDifferentPorts()
     {
-        var props = ProcessHarness.Props(command: ["sleep", "600"], from: 18120, to: 18129);
+        var props = ProcessHarness.Props(command: ["sleep", "600"], from: _p + 20, to: _p + 29);
         var first = await _h.ProvisionAsync(props);
         var second = await _h.ProvisionAsync(props);
 
-        _h.Record(first)!.Port.ShouldBe(18120);
-        _h.Record(second)!.Port.ShouldBe(18121);
+        _h.Record(first)!.Port.ShouldBe(_p + 20);
+        _h.Record(second)!.Port.ShouldBe(_p + 21);
     }
 
     [Fact]
     public async Task Provision_PortTakenByAnotherListener_SkipsIt()
     {
-        using var squatter = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 18130);
+        using var squatter = new System.Net.Sockets.TcpListener(IPAddress.Loopback, _p + 30);
         squatter.Start();
 
-        var id = await _h.ProvisionAsync(ProcessHarness.Props(command: ["sleep", "600"], from: 18130, to: 18131));
+        var id = await _h.ProvisionAsync(ProcessHarness.Props(command: ["sleep", "600"], from: _p + 30, to: _p + 31));
 
-        _h.Record(id)!.Port.ShouldBe(18131);
+        _h.Record(id)!.Port.ShouldBe(_p + 31);
     }
 
     [Fact]
     public async Task Provision_NoPortLeft_ThrowsAndLeavesNoRecord()
     {
-        var props = ProcessHarness.Props(command: ["sleep", "600"], from: 18132, to: 18132);
+        var props = ProcessHarness.Props(command: ["sleep", "600"], from: _p + 32, to: _p + 32);
         await _h.ProvisionAsync(props);
 
         var error = await Should.ThrowAsync<DeployException>(() => _h.ProvisionAsync(props));
 
-        error.Diagnostics.Single().Message.ShouldContain("no free port between 18132 and 18132");
+        error.Diagnostics.Single().Message.ShouldContain($"no free port between {_p + 32} and {_p + 32}");
         Directory.GetFiles(_h.Plugin.Directory, "*.json").Length.ShouldBe(1);
     }
 
@@ -93,7 +96,7 @@ public sealed class ProcessInstancePluginTests(HelloApp hello) : IAsyncLifetime
     public async Task Provision_ProgramNotFound_ThrowsAndLeavesNoRecord()
     {
         var error = await Should.ThrowAsync<DeployException>(() =>
-            _h.ProvisionAsync(ProcessHarness.Props(command: ["no-such-program-xyz"], from: 18133, to: 18133)));
+            _h.ProvisionAsync(ProcessHarness.Props(command: ["no-such-program-xyz"], from: _p + 33, to: _p + 33)));
 
         error.Diagnostics.Single().Code.ShouldBe(Errors.PluginFailed);
         error.Diagnostics.Single().Message.ShouldContain("not found on PATH");
@@ -103,7 +106,7 @@ public sealed class ProcessInstancePluginTests(HelloApp hello) : IAsyncLifetime
     [Fact]
     public async Task Describe_ByTags_ReturnsOnlyMatchingLiveInstancesSorted()
     {
-        var props = ProcessHarness.Props(command: ["sleep", "600"], from: 18140, to: 18149);
+        var props = ProcessHarness.Props(command: ["sleep", "600"], from: _p + 40, to: _p + 49);
         var blue1 = await _h.ProvisionAsync(props, new Dictionary<string, string> { ["group"] = "app", ["colour"] = "blue" });
         var green = await _h.ProvisionAsync(props, new Dictionary<string, string> { ["group"] = "app", ["colour"] = "green" });
         var blue2 = await _h.ProvisionAsync(props, new Dictionary<string, string> { ["group"] = "app", ["colour"] = "blue" });
@@ -119,7 +122,7 @@ public sealed class ProcessInstancePluginTests(HelloApp hello) : IAsyncLifetime
     [Fact]
     public async Task Describe_ProcessKilledExternally_IgnoresItsRecord()
     {
-        var id = await _h.ProvisionAsync(ProcessHarness.Props(command: ["sleep", "600"], from: 18150, to: 18150));
+        var id = await _h.ProvisionAsync(ProcessHarness.Props(command: ["sleep", "600"], from: _p + 50, to: _p + 50));
         System.Diagnostics.Process.GetProcessById(_h.PidOf(id)).Kill();
 
         await WaitUntil(() => !ProcessHarness.Running(_h.PidOf(id)));
@@ -130,7 +133,7 @@ public sealed class ProcessInstancePluginTests(HelloApp hello) : IAsyncLifetime
     [Fact]
     public async Task Describe_RecordWithoutPidAfterACrash_FindsTheProcessByItsEnvironment()
     {
-        var id = await _h.ProvisionAsync(ProcessHarness.Props(command: ["sleep", "600"], from: 18151, to: 18151));
+        var id = await _h.ProvisionAsync(ProcessHarness.Props(command: ["sleep", "600"], from: _p + 51, to: _p + 51));
         var pid = _h.PidOf(id);
         // As if the CLI died between starting the process and recording its pid.
         var crashed = _h.Record(id)! with { Pid = null, StartTime = null };
@@ -158,7 +161,7 @@ public sealed class ProcessInstancePluginTests(HelloApp hello) : IAsyncLifetime
     [Fact]
     public async Task Destroy_RunningHelloApp_StopsItRemovesRecordKeepsLogAndIsIdempotent()
     {
-        var id = await _h.ProvisionAsync(ProcessHarness.Props(command: ["dotnet", hello.Dll], from: 18160, to: 18169, env: HelloEnv("1.0")));
+        var id = await _h.ProvisionAsync(ProcessHarness.Props(command: ["dotnet", hello.Dll], from: _p + 60, to: _p + 69, env: HelloEnv("1.0")));
         var record = _h.Record(id)!;
         (await ProcessHarness.GetAsync(record.Endpoint, "/healthz")).Status.ShouldBe(HttpStatusCode.OK);
 
@@ -177,7 +180,7 @@ public sealed class ProcessInstancePluginTests(HelloApp hello) : IAsyncLifetime
     {
         // sh is the program under test here, not a wrapper: it ignores SIGTERM and starts a child in its group.
         var id = await _h.ProvisionAsync(ProcessHarness.Props(
-            command: ["sh", "-c", "trap '' TERM; sleep 600 & wait"], from: 18170, to: 18170, stopTimeout: "300ms"));
+            command: ["sh", "-c", "trap '' TERM; sleep 600 & wait"], from: _p + 70, to: _p + 70, stopTimeout: "300ms"));
         await Task.Delay(200);
         var started = DateTime.UtcNow;
 
@@ -216,7 +219,7 @@ public sealed class ProcessInstancePluginTests(HelloApp hello) : IAsyncLifetime
     private async Task<string> ProvisionWithThrowawayPlugin()
     {
         var throwaway = new ProcessInstancePlugin(_h.State.Path, NullEvents.Instance);
-        var id = await throwaway.ProvisionAsync(new(ProcessHarness.Props(command: ["dotnet", hello.Dll], from: 18180, to: 18189, env: HelloEnv("2.0")),
+        var id = await throwaway.ProvisionAsync(new(ProcessHarness.Props(command: ["dotnet", hello.Dll], from: _p + 80, to: _p + 89, env: HelloEnv("2.0")),
             new Dictionary<string, string>()), CancellationToken.None);
         _h.Track(id);
         return id;

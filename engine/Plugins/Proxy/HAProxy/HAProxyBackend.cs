@@ -8,10 +8,15 @@ public static partial class HAProxyBackend
 {
     /// <summary>
     /// The file content for <paramref name="route"/>: the <see cref="ProxyHeader"/> line, then the backend. Health checks
-    /// every 500ms (250ms once one failed) mark a server down after two failures, so one lost check does not flip traffic
-    /// to the backups but a dead colour is replaced within about a second; one success brings it back. Failed requests
-    /// (connection errors, empty responses, 5xx) are retried up to 3 times, on another server (redispatch).
-    /// A backend without servers is valid: HAProxy answers 503.
+    /// every 500ms (250ms once one failed) mark a server down after two failures and one success brings it back. Live
+    /// responses are watched too (<c>observe layer7</c>): the first 5xx a server answers marks it down at once
+    /// (<c>error-limit 1</c>, <c>on-error mark-down</c>), so a version that starts failing after the flip loses its
+    /// traffic to the other live servers and then to the backups (the standby colour) within one request, not within
+    /// two health checks. The price: an app that answers 5xx for one bad request also leaves the rotation until its
+    /// next passing check (about 500ms). A request that failed (connection error, empty or broken response, 5xx) is
+    /// retried up to 3 times on another server (<c>option redispatch 1</c>), but only for GET, HEAD and OPTIONS:
+    /// <c>http-request disable-l7-retry</c> keeps every other method to the connection-failure retries, which never
+    /// sent it, because the server may already have applied it. A backend without servers is valid: HAProxy answers 503.
     /// </summary>
     public static string Render(string backend, string healthPath, ProxyRoute route, IReadOnlyList<string> servers, IReadOnlyList<string> backups)
     {
@@ -23,10 +28,12 @@ public static partial class HAProxyBackend
         text.Append($"    option httpchk GET {healthPath}\n");
         text.Append("    http-check expect status 200\n");
         text.Append("    retry-on all-retryable-errors\n");
+        // A request that reached a server may have been applied: only safe methods are sent again after that.
+        text.Append("    http-request disable-l7-retry unless METH_GET || METH_HEAD || METH_OPTIONS\n");
         text.Append("    retries 3\n");
         text.Append("    option redispatch 1\n");
         text.Append("    timeout check 1s\n");
-        text.Append("    default-server check inter 500ms fastinter 250ms downinter 500ms fall 2 rise 1\n");
+        text.Append("    default-server check inter 500ms fastinter 250ms downinter 500ms fall 2 rise 1 observe layer7 error-limit 1 on-error mark-down\n");
         for (var i = 0; i < servers.Count; i++)
         {
             text.Append($"    server live{i + 1} {servers[i]}\n");

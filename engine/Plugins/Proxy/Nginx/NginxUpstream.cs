@@ -11,9 +11,16 @@ public static partial class NginxUpstream
 
     /// <summary>
     /// The file content for <paramref name="route"/>: the <see cref="ProxyHeader"/> line, then the upstream block.
-    /// Servers use <c>max_fails=0</c>: the engine, not nginx's passive checks, decides which colour is healthy, so a
-    /// server that fails one request is not shunned for <c>fail_timeout</c>; each failed request still moves on to the
-    /// next server and then to the backups through <c>proxy_next_upstream</c>.
+    /// With backups (the verified standby colour) the live servers get <c>max_fails=1 fail_timeout=10s</c>: the first
+    /// request nginx counts as failed on a live server (an error, a timeout or a 5xx named in
+    /// <c>proxy_next_upstream</c>, in practice a GET, since a POST is never passed on) shuns that server for 10s, and once
+    /// every live server is shunned the backups take all traffic, POSTs included. Without it a POST reaching a version
+    /// that started failing after the flip gets its 500, and so does its retry, until the engine rolls back: nginx never
+    /// passes a POST it already sent to the next server (and must not: <c>non_idempotent</c> would replay it). The price:
+    /// one failed GET takes a live server out of rotation for 10s, and when that was the last one the standby's older
+    /// version answers meanwhile. Without backups there is nothing to fall back to, so <c>max_fails=0</c> keeps every
+    /// server in rotation and the engine, not nginx's passive checks, decides which colour serves. Backups always have
+    /// <c>max_fails=0</c>: they are the last resort.
     /// </summary>
     public static string Render(string upstream, ProxyRoute route, IReadOnlyList<string> servers, IReadOnlyList<string> backups)
     {
@@ -26,9 +33,10 @@ public static partial class NginxUpstream
             text.Append($"    server {Placeholder} down; # no live colour\n");
         }
 
+        var live = backups.Count > 0 ? "max_fails=1 fail_timeout=10s" : "max_fails=0";
         foreach (var server in servers)
         {
-            text.Append($"    server {server} max_fails=0;\n");
+            text.Append($"    server {server} {live};\n");
         }
 
         foreach (var backup in backups)
