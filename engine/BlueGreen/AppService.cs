@@ -102,6 +102,7 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
         await ctx.RouteAsync(null, null, [], [], ct);
         foreach (var colour in ctx.App.Colours)
         {
+            using var group = await _groups.LockAsync(colour.Group.Id, "destroy", TimeSpan.FromMinutes(2), ct);
             _groups.State.Forget(colour.Group.Id);
             await _groups.DestroyMembersAsync(colour.Group, ct);
         }
@@ -117,16 +118,20 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
     {
         foreach (var record in _records.All())
         {
-            using var held = LockFile.TryAcquire(_groups.State.LocksDirectory, "app-" + record.App, "serve", options.Events, out _);
-            if (held is null)
-            {
-                continue;
-            }
-
             try
             {
+                using var held = LockFile.TryAcquire(_groups.State.LocksDirectory, "app-" + record.App, "serve", options.Events, out _);
+                if (held is null)
+                {
+                    continue;
+                }
+
                 using var ctx = Open(new AppRequest(record.App), requireSecrets: false);
                 await new FlipFlow(ctx).ResyncAsync(ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                throw;
             }
             catch (DeployException e)
             {
@@ -134,6 +139,12 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
                 {
                     options.Events.Warn(d with { Code = Errors.OperationFailed with { Severity = Severity.Warning } });
                 }
+            }
+            catch (Exception e)
+            {
+                // One app's failure (a proxy that cannot be read, a lock race) never stops the controller.
+                options.Events.Warn(new Diagnostic(Errors.OperationFailed with { Severity = Severity.Warning },
+                    $"re-syncing the proxy of app {record.App} failed ({e.GetType().Name}: {e.Message}); it is tried again next pass"));
             }
         }
     }

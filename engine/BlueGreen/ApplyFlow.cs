@@ -96,8 +96,13 @@ public sealed class ApplyFlow(AppContext ctx, bool noFlip, AppRecord record)
         }
     }
 
+    // Whoever converges a group holds its lock (the app lock is already held: app before group, see LockFile).
+    // The controller may hold it for a moment while it replaces an instance, so this waits rather than refusing.
+    private static readonly TimeSpan GroupLockWait = TimeSpan.FromMinutes(2);
+
     private async Task<string> ConvergeAsync(ColourSpec target, CancellationToken ct)
     {
+        using var group = await ctx.Groups.LockAsync(target.Group.Id, "apply", GroupLockWait, ct);
         var isNew = ctx.Groups.State.CommittedJson(target.Group.Id) is null;
         ctx.Groups.State.Commit(target.Group.Id, target.GroupJson);
         var change = await ctx.Groups.ConvergeAsync(target.Group, isNew, announce: false, ct, target.Tags, target.ConfigHash, ctx.App.SecretValues);
@@ -121,6 +126,7 @@ public sealed class ApplyFlow(AppContext ctx, bool noFlip, AppRecord record)
     {
         await ctx.RouteAsync(target.Colour, target.ConfigHash, members, [], ct);
         await Task.Delay(ctx.App.Spec.Standby.EffectiveDrainTimeout, ct);
+        using var group = await ctx.Groups.LockAsync(old.Group.Id, "apply", GroupLockWait, ct);
         ctx.Groups.State.Forget(old.Group.Id);
         await ctx.Groups.DestroyMembersAsync(old.Group, ct);
     }
