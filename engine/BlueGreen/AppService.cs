@@ -98,7 +98,7 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
                 $"destroying {ctx.App.Id} leaves its proxy with nothing to route to; add --yes to confirm");
         }
 
-        using var held = LockFile.Acquire(_groups.State.LocksDirectory, "app-" + ctx.App.Id, "destroy", options.Events);
+        using var held = await LockFile.AcquireAsync(_groups.State.LocksDirectory, "app-" + ctx.App.Id, "destroy", options.Events, TimeSpan.FromMinutes(2), ct);
         await ctx.RouteAsync(null, null, [], [], ct);
         foreach (var colour in ctx.App.Colours)
         {
@@ -120,7 +120,7 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
         {
             try
             {
-                using var held = LockFile.TryAcquire(_groups.State.LocksDirectory, "app-" + record.App, "serve", options.Events, out _);
+                using var held = LockFile.TryAcquire(_groups.State.LocksDirectory, "app-" + record.App, LockFile.ControllerCommand, options.Events, out _);
                 if (held is null)
                 {
                     continue;

@@ -20,8 +20,7 @@ public sealed class ApplyFlow(AppContext ctx, bool noFlip, AppRecord record)
     public async Task<DeployResult> RunAsync(CancellationToken ct)
     {
         var app = ctx.App;
-        using var held = await Step("lock", () => Task.FromResult(
-            LockFile.Acquire(Path.Combine(ctx.Groups.State.Directory, "locks"), "app-" + app.Id, "apply", ctx.Events)), _ => $"app-{app.Id}");
+        using var held = await Step("lock", () => LockFile.AcquireAsync(ctx.Groups.State.LocksDirectory, "app-" + app.Id, "apply", ctx.Events, LockWait, ct), _ => $"app-{app.Id}");
         ctx.Records.Save(record);
         var seen = await Step("observe", () => ctx.ObserveAsync(ct), o => o.Live is null ? "no colour is live" : $"{o.Live} is live");
         var live = seen.Live is null ? null : app.Colour(seen.Live);
@@ -97,12 +96,12 @@ public sealed class ApplyFlow(AppContext ctx, bool noFlip, AppRecord record)
     }
 
     // Whoever converges a group holds its lock (the app lock is already held: app before group, see LockFile).
-    // The controller may hold it for a moment while it replaces an instance, so this waits rather than refusing.
-    private static readonly TimeSpan GroupLockWait = TimeSpan.FromMinutes(2);
+    // The controller may hold either for a moment (one pass), so apply waits for it; another command's hold refuses.
+    private static readonly TimeSpan LockWait = TimeSpan.FromMinutes(2);
 
     private async Task<string> ConvergeAsync(ColourSpec target, CancellationToken ct)
     {
-        using var group = await ctx.Groups.LockAsync(target.Group.Id, "apply", GroupLockWait, ct);
+        using var group = await ctx.Groups.LockAsync(target.Group.Id, "apply", LockWait, ct);
         var isNew = ctx.Groups.State.CommittedJson(target.Group.Id) is null;
         ctx.Groups.State.Commit(target.Group.Id, target.GroupJson);
         var change = await ctx.Groups.ConvergeAsync(target.Group, isNew, announce: false, ct, target.Tags, target.ConfigHash, ctx.App.SecretValues);
@@ -126,7 +125,7 @@ public sealed class ApplyFlow(AppContext ctx, bool noFlip, AppRecord record)
     {
         await ctx.RouteAsync(target.Colour, target.ConfigHash, members, [], ct);
         await Task.Delay(ctx.App.Spec.Standby.EffectiveDrainTimeout, ct);
-        using var group = await ctx.Groups.LockAsync(old.Group.Id, "apply", GroupLockWait, ct);
+        using var group = await ctx.Groups.LockAsync(old.Group.Id, "apply", LockWait, ct);
         ctx.Groups.State.Forget(old.Group.Id);
         await ctx.Groups.DestroyMembersAsync(old.Group, ct);
     }

@@ -164,7 +164,7 @@ public sealed class GroupService(EngineOptions options, PluginRegistry plugins)
     // One group of the controller's pass: null when skipped (held, in flight elsewhere, freed) or unchanged.
     private async Task<GroupChange?> ReconcileAsync(string id, CancellationToken cancellationToken)
     {
-        using var held = LockFile.TryAcquire(_state.LocksDirectory, LockName(id), "serve", options.Events, out _);
+        using var held = LockFile.TryAcquire(_state.LocksDirectory, LockName(id), LockFile.ControllerCommand, options.Events, out _);
         if (held is null || _state.Journal.Pending(id) is { InFlightElsewhere: true })
         {
             return null; // a one-shot command is working on it: never fight it
@@ -241,8 +241,8 @@ public sealed class GroupService(EngineOptions options, PluginRegistry plugins)
         LockFile.Acquire(_state.LocksDirectory, LockName(groupId), command, options.Events);
 
     /// <summary>
-    /// Takes the lock of group <paramref name="groupId"/>, waiting up to <paramref name="wait"/> while another holds it
-    /// (the controller replacing an instance, say); then exit 3. Callers holding an app lock take it after that one.
+    /// Takes the lock of group <paramref name="groupId"/>, waiting up to <paramref name="wait"/> while the controller
+    /// holds it (replacing an instance, say); exit 3 when another command holds it. Taken after the app lock, if any.
     /// </summary>
     public Task<LockFile> LockAsync(string groupId, string command, TimeSpan wait, CancellationToken cancellationToken) =>
         LockFile.AcquireAsync(_state.LocksDirectory, LockName(groupId), command, options.Events, wait, cancellationToken);

@@ -39,9 +39,13 @@ public sealed class LockFile : IDisposable
     public static LockFile Acquire(string locksDirectory, string name, string command, IDeployEvents events) =>
         TryAcquire(locksDirectory, name, command, events, out var holder) ?? throw Held(name, holder);
 
+    /// <summary>The command name the controller (<c>deploy serve</c>) holds locks under.</summary>
+    public const string ControllerCommand = "serve";
+
     /// <summary>
-    /// Takes the lock, waiting up to <paramref name="wait"/> while someone else holds it (polling), then throws
-    /// <see cref="Errors.Locked"/> naming the holder. Cancelling <paramref name="cancellationToken"/> stops the wait.
+    /// Takes the lock like <see cref="Acquire"/>, except that while the controller holds it (its holds are one pass over
+    /// one group or app) this polls for up to <paramref name="wait"/> before refusing. Another command's hold refuses at
+    /// once. Cancelling <paramref name="cancellationToken"/> stops the wait.
     /// </summary>
     public static async Task<LockFile> AcquireAsync(string locksDirectory, string name, string command, IDeployEvents events,
         TimeSpan wait, CancellationToken cancellationToken)
@@ -55,18 +59,18 @@ public sealed class LockFile : IDisposable
                 return taken;
             }
 
-            if (clock.Elapsed >= wait)
+            if (holder?.Command != ControllerCommand || clock.Elapsed >= wait)
             {
                 throw Held(name, holder);
             }
 
-            if (!announced && holder is not null)
+            if (!announced)
             {
                 announced = true;
-                events.Info($"waiting for {name}, held by pid {holder.Pid} ({holder.Command})");
+                events.Info($"waiting for {name}: the controller (pid {holder.Pid}) holds it");
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(25), cancellationToken);
+            await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
         }
     }
 
