@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Deploy.Engine.Diagnostics;
 using Deploy.Engine.Events;
@@ -18,6 +19,9 @@ namespace Deploy.Engine.State;
 public sealed class LockFile : IDisposable
 {
     private const int Attempts = 20;
+
+    // Lock files are linked into place whole, so an unreadable one is either vanishing now or was damaged by hand.
+    private static readonly TimeSpan UnreadableAge = TimeSpan.FromSeconds(2);
     private readonly string _path;
     private readonly Holder _mine;
     private bool _released;
@@ -84,37 +88,34 @@ public sealed class LockFile : IDisposable
         var path = Path.Combine(locksDirectory, name + ".lock");
         var me = ProcessOwner.Current;
         var mine = new Holder(me.Pid, me.Host, me.ProcessStart!.Value, DateTimeOffset.UtcNow, command);
+        string? removed = null;
         holder = null;
         for (var attempt = 0; attempt < Attempts; attempt++)
         {
             if (TryLink(path, mine))
             {
+                if (removed is not null)
+                {
+                    events.Warn(new Diagnostic(Errors.StaleLock, $"{name}: took over {removed}"));
+                }
+
                 holder = null;
                 return new LockFile(path, mine);
             }
 
-            // The move failed: the file existed then. It may be gone already (its holder released it), unreadable
-            // for a moment, or held: only a readable record of a live process is an answer; anything else is retried.
+            // The move failed: the file existed then. It may be gone already (its holder released it), or held: only
+            // a readable record of a live process is an answer; a vanished or stale file is looked at again.
             holder = Read(path);
-            if (holder is null)
-            {
-                if (File.Exists(path) && attempt >= Attempts / 2 && TakeOver(path, null))
-                {
-                    events.Warn(new Diagnostic(Errors.StaleLock, $"{name}: took over an unreadable lock file"));
-                }
-
-                continue;
-            }
-
-            if (holder.Owner.IsAlive())
+            if (holder is not null && holder.Owner.IsAlive())
             {
                 return null;
             }
 
-            if (TakeOver(path, holder))
+            if (RemoveStale(path, holder))
             {
-                events.Warn(new Diagnostic(Errors.StaleLock,
-                    $"{name}: took over the lock of pid {holder.Pid} ({holder.Command}), which is no longer running"));
+                removed = holder is null
+                    ? "an unreadable lock file"
+                    : $"the lock of pid {holder.Pid} ({holder.Command}), which is no longer running";
             }
         }
 
@@ -158,22 +159,43 @@ public sealed class LockFile : IDisposable
             ? $"{name} is locked by another command; wait for it to finish, or stop it"
             : $"{name} is locked by pid {holder.Pid} on {holder.Host} ({holder.Command}, since {holder.Acquired:u}); wait for it to finish, or stop it");
 
-    // Write the record completely, then link it into place without overwrite: either we hold it or we read a whole record.
+    // Write the record completely, then hard-link it into place: link(2) fails atomically when the name exists, so
+    // either we hold it or we read a whole record. (File.Move without overwrite is not atomic on Unix: .NET checks for
+    // the target, then renames over it, and two takers can both succeed.)
     private static bool TryLink(string path, Holder mine)
     {
         var temp = $"{path}.{mine.Pid}.{Guid.NewGuid():N}.tmp";
         File.WriteAllText(temp, JsonSerializer.Serialize(mine));
         try
         {
-            File.Move(temp, path, overwrite: false);
-            return true;
+            if (OperatingSystem.IsWindows())
+            {
+                File.Move(temp, path, overwrite: false); // MoveFileEx without REPLACE_EXISTING is atomic there
+                return true;
+            }
+
+            if (link(temp, path) == 0)
+            {
+                return true;
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            return errno == EExist ? false : throw new IOException($"cannot create the lock file {path} (errno {errno})");
         }
-        catch (IOException)
+        catch (IOException) when (File.Exists(path))
         {
-            File.Delete(temp);
             return false;
         }
+        finally
+        {
+            File.Delete(temp);
+        }
     }
+
+    private const int EExist = 17; // Linux and macOS alike
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int link(string oldpath, string newpath);
 
     private static Holder? Read(string path)
     {
@@ -187,36 +209,36 @@ public sealed class LockFile : IDisposable
         }
     }
 
-    // Moving the stale file aside is atomic: if two processes race, only one moves it; the other retries.
-    private static bool TakeOver(string path, Holder? stale)
+    // Removing a stale lock must not remove a fresh one that replaced it between our read and our delete. Removers
+    // serialise on a kernel lock (flock through FileShare.None, released by the kernel if the remover dies) and read
+    // again inside it; a holder never replaces its file, so the record read there is the one deleted.
+    private static bool RemoveStale(string path, Holder? stale)
     {
-        var aside = $"{path}.stale.{Environment.ProcessId}.{Guid.NewGuid():N}";
+        FileStream guard;
         try
         {
-            File.Move(path, aside);
+            guard = new FileStream(path + ".takeover", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
         catch (IOException)
         {
+            Thread.Sleep(1); // another process is removing it: look again
             return false;
         }
 
-        var moved = Read(aside);
-        if (moved is not null && moved != stale)
+        using (guard)
         {
-            // Someone took the lock between our read and our move: give it back.
-            try
+            // One stat for both facts: a file that vanished between two looks must not count as an old one.
+            var file = new FileInfo(path);
+            var stillStale = stale is null
+                ? file.Exists && DateTime.UtcNow - file.LastWriteTimeUtc > UnreadableAge && Read(path) is null
+                : Read(path) == stale;
+            if (!stillStale)
             {
-                File.Move(aside, path, overwrite: false);
-            }
-            catch (IOException)
-            {
-                File.Delete(aside);
+                return false;
             }
 
-            return false;
+            File.Delete(path);
+            return true;
         }
-
-        File.Delete(aside);
-        return true;
     }
 }
