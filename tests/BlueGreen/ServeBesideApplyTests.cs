@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Deploy.Tests.Support;
+using Xunit.Abstractions;
 
 namespace Deploy.Tests.BlueGreen;
 
@@ -15,8 +16,11 @@ public sealed class ServeBesideApplyTests : IDisposable
     private readonly CliRunner _cli;
     private readonly string _spec;
 
-    public ServeBesideApplyTests()
+    private readonly ITestOutputHelper _output;
+
+    public ServeBesideApplyTests(ITestOutputHelper output)
     {
+        _output = output;
         _cli = new CliRunner(_dir.Path);
         _spec = _dir.Write("app.json", Spec());
     }
@@ -43,6 +47,8 @@ public sealed class ServeBesideApplyTests : IDisposable
             exit.ShouldBe(0, served);
             await sampler.StopAsync();
 
+            _output.WriteLine($"{sampler.Samples} samples; most instances seen: {string.Join(", ", sampler.Max.Select(m => $"{m.Key} {m.Value}"))}");
+            _output.WriteLine($"serve printed {served.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length} lines:\n{served}");
             applies.ShouldAllBe(a => a.ExitCode == 0, string.Join("\n", applies.Where(a => a.ExitCode != 0)));
             sampler.Samples.ShouldBeGreaterThan(100);
             sampler.Max.Keys.ShouldBe(["fight-blue", "fight-green"], ignoreOrder: true);
