@@ -1,4 +1,5 @@
 using Deploy.Cli.Options;
+using Deploy.Engine.Diagnostics;
 
 namespace Deploy.Cli.Commands;
 
@@ -22,6 +23,15 @@ internal static class ServeCommand
             catch (OperationCanceledException) when (cli.Cancellation.IsCancellationRequested)
             {
                 break;
+            }
+            catch (Exception e)
+            {
+                // Each group and app is already guarded; this catches what fails around them (listing the state
+                // folder, say). The controller logs it and tries again next pass rather than dying.
+                var warning = new Diagnostic(Errors.OperationFailed with { Severity = Severity.Warning },
+                    $"a reconcile pass failed ({e.GetType().Name}: {e.Message}); trying again next pass");
+                cli.Error.WriteLine(warning.ToString());
+                await Task.Delay(interval, cli.Cancellation).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
 

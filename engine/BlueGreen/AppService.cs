@@ -83,7 +83,7 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
                     $"destroying {ctx.App.Id} leaves its proxy with nothing to route to; add --yes to confirm");
             }
 
-            using var held = LockFile.Acquire(_groups.State.LocksDirectory, "app-" + ctx.App.Id, "destroy", ctx.Events);
+            using var held = await LockFile.AcquireAsync(_groups.State.LocksDirectory, "app-" + ctx.App.Id, "destroy", ctx.Events, GroupLocks.Wait, ct);
             using var groups = await GroupLocks.AcquireAsync(ctx, "destroy", ct);
             await ctx.RouteAsync(null, null, [], [], ct);
             foreach (var colour in ctx.App.Colours)
@@ -107,7 +107,7 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
         {
             try
             {
-                using var held = LockFile.TryAcquire(_groups.State.LocksDirectory, "app-" + record.App, "serve", options.Events, out _);
+                using var held = LockFile.TryAcquire(_groups.State.LocksDirectory, "app-" + record.App, LockFile.ControllerCommand, options.Events, out _);
                 if (held is null)
                 {
                     continue;
@@ -119,6 +119,10 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
                     return true;
                 });
             }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                throw;
+            }
             catch (DeployException e)
             {
                 foreach (var d in e.Diagnostics)
@@ -126,8 +130,9 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
                     options.Events.Warn(d with { Code = Errors.OperationFailed with { Severity = Severity.Warning } });
                 }
             }
-            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            catch (Exception e)
             {
+                // One app's failure (a proxy that cannot be read, a lock race) never stops the controller.
                 options.Events.Warn(new Diagnostic(Errors.OperationFailed with { Severity = Severity.Warning },
                     $"re-rendering the proxy of {record.App} failed unexpectedly: {e.Message}; trying again next pass"));
             }

@@ -22,8 +22,7 @@ public sealed class ApplyFlow(AppContext ctx, bool noFlip, AppRecord record)
     public async Task<DeployResult> RunAsync(CancellationToken ct)
     {
         var app = ctx.App;
-        using var held = await Step("lock", () => Task.FromResult(
-            LockFile.Acquire(ctx.Groups.State.LocksDirectory, "app-" + app.Id, "apply", ctx.Events)), _ => $"app-{app.Id}");
+        using var held = await Step("lock", () => LockFile.AcquireAsync(ctx.Groups.State.LocksDirectory, "app-" + app.Id, "apply", ctx.Events, GroupLocks.Wait, ct), _ => $"app-{app.Id}");
         ctx.Records.Save(record);
         using var groups = await GroupLocks.AcquireAsync(ctx, "apply", ct);
         _seen = await Step("observe", () => ctx.ObserveAsync(ct), o => o.Live is null ? "no colour is live" : $"{o.Live} is live");

@@ -17,7 +17,7 @@ public sealed class FlipFlow(AppContext ctx)
             throw new DeployException(Errors.InvalidArgument, $"--to {to}: {app.Id} has the colours {string.Join(" and ", app.Colours.Select(c => c.Colour))}");
         }
 
-        using var held = LockFile.Acquire(ctx.Groups.State.LocksDirectory, "app-" + app.Id, command, ctx.Events);
+        using var held = await LockFile.AcquireAsync(ctx.Groups.State.LocksDirectory, "app-" + app.Id, command, ctx.Events, GroupLocks.Wait, ct);
         using var groups = await GroupLocks.AcquireAsync(ctx, command, ct);
         var seen = await ctx.ObserveAsync(ct);
         var target = to is not null ? app.Colour(to) : seen.Live is null ? null : app.Other(seen.Live);

@@ -1,15 +1,17 @@
-using Deploy.Engine.Diagnostics;
 using Deploy.Engine.State;
 
 namespace Deploy.Engine.BlueGreen;
 
 /// <summary>
 /// The locks of both colour groups of an app, held by a command that converges, flips or destroys them, so exactly one
-/// party owns a group at a time. Taken after the app lock, in group-ID order. The controller holds a group lock only for
-/// one short pass, so a command waits for it; any other holder means exit 3.
+/// party owns a group at a time. Taken after the app lock, in group-ID order (see <see cref="LockFile"/>). The controller
+/// holds a lock only for one short pass, so a command waits for it (up to <see cref="Wait"/>); any other holder means exit 3.
 /// </summary>
 internal sealed class GroupLocks : IDisposable
 {
+    /// <summary>How long a command waits for the controller's hold of a lock before refusing.</summary>
+    public static readonly TimeSpan Wait = TimeSpan.FromMinutes(2);
+
     private readonly List<LockFile> _held = [];
 
     private GroupLocks()
@@ -36,25 +38,8 @@ internal sealed class GroupLocks : IDisposable
         }
     }
 
-    private static async Task<LockFile> WaitAsync(AppContext ctx, string groupId, string command, CancellationToken ct)
-    {
-        while (true)
-        {
-            var held = LockFile.TryAcquire(ctx.Groups.State.LocksDirectory, "group-" + groupId, command, ctx.Events, out var holder);
-            if (held is not null)
-            {
-                return held;
-            }
-
-            if (holder is not null && holder.Command != "serve")
-            {
-                throw new DeployException(Errors.Locked,
-                    $"group-{groupId} is locked by pid {holder.Pid} on {holder.Host} ({holder.Command}, since {holder.Acquired:u}); wait for it to finish, or stop it");
-            }
-
-            await Task.Delay(25, ct);
-        }
-    }
+    private static Task<LockFile> WaitAsync(AppContext ctx, string groupId, string command, CancellationToken ct) =>
+        LockFile.AcquireAsync(ctx.Groups.State.LocksDirectory, "group-" + groupId, command, ctx.Events, Wait, ct);
 
     public void Dispose()
     {

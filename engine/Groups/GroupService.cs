@@ -124,33 +124,25 @@ public sealed class GroupService(EngineOptions options, PluginRegistry plugins)
     }
 
     /// <summary>
-    /// One controller pass over every watched group: converge each whose lock is free, skip the others.
-    /// Returns the groups that changed; a failing group is reported and does not stop the others.
+    /// One controller pass over every watched group: converge each whose lock is free, skip the others (and any
+    /// whose journal names a live owner). Returns the groups that changed. Whatever fails for one group is reported
+    /// as a warning and does not stop the others; only cancelling <paramref name="cancellationToken"/> ends the pass.
     /// </summary>
     public async Task<IReadOnlyList<GroupChange>> ReconcileAllAsync(CancellationToken cancellationToken)
     {
         var changed = new List<GroupChange>();
         foreach (var id in _state.GroupIds())
         {
-            using var held = LockFile.TryAcquire(_state.LocksDirectory, LockName(id), "serve", options.Events, out _);
-            if (held is null)
-            {
-                continue; // a one-shot command is working on it: never fight it
-            }
-
             try
             {
-                var committed = _state.Committed(id, plugins, options.Environment);
-                if (committed is null)
-                {
-                    continue; // freed or destroyed since the listing
-                }
-
-                var change = await ConvergeAsync(committed.Spec, isNew: false, announce: false, cancellationToken, committed.Tags, secrets: committed.Secrets);
-                if (change.Changed)
+                if (await ReconcileAsync(id, cancellationToken) is { } change)
                 {
                     changed.Add(change);
                 }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
             }
             catch (DeployException e)
             {
@@ -159,9 +151,33 @@ public sealed class GroupService(EngineOptions options, PluginRegistry plugins)
                     options.Events.Warn(d with { Code = Errors.OperationFailed with { Severity = Severity.Warning } });
                 }
             }
+            catch (Exception e)
+            {
+                options.Events.Warn(new Diagnostic(Errors.OperationFailed with { Severity = Severity.Warning },
+                    $"reconciling group {id} failed ({e.GetType().Name}: {e.Message}); it is tried again next pass"));
+            }
         }
 
         return changed;
+    }
+
+    // One group of the controller's pass: null when skipped (held, in flight elsewhere, freed) or unchanged.
+    private async Task<GroupChange?> ReconcileAsync(string id, CancellationToken cancellationToken)
+    {
+        using var held = LockFile.TryAcquire(_state.LocksDirectory, LockName(id), LockFile.ControllerCommand, options.Events, out _);
+        if (held is null || _state.Journal.Pending(id) is { InFlightElsewhere: true })
+        {
+            return null; // a one-shot command is working on it: never fight it
+        }
+
+        var committed = _state.Committed(id, plugins, options.Environment);
+        if (committed is null)
+        {
+            return null; // freed or destroyed since the listing
+        }
+
+        var change = await ConvergeAsync(committed.Spec, isNew: false, announce: false, cancellationToken, committed.Tags, secrets: committed.Secrets);
+        return change.Changed ? change : null;
     }
 
     /// <summary>The plan for <paramref name="spec"/> against the instances that exist now.</summary>
@@ -179,6 +195,12 @@ public sealed class GroupService(EngineOptions options, PluginRegistry plugins)
         var journal = _state.Journal;
         if (journal.Pending(spec.Id) is { } pending)
         {
+            if (pending.InFlightElsewhere)
+            {
+                throw new DeployException(Errors.Locked,
+                    $"group {spec.Id} is being updated by pid {pending.Pid} (since {pending.Started:u}); wait for it to finish, or stop it");
+            }
+
             options.Events.Warn(new Diagnostic(Errors.ResumedUpdate,
                 $"an update of group {spec.Id} started {pending.Started:u} by pid {pending.Pid} did not finish; converging again"));
         }
@@ -196,7 +218,16 @@ public sealed class GroupService(EngineOptions options, PluginRegistry plugins)
         }
 
         journal.Begin(spec.Id, plan.ConfigHash, plan.Description);
-        await Converger(spec, extraTags ?? new Dictionary<string, string>(), secrets).ExecuteAsync(spec, plan, cancellationToken);
+        try
+        {
+            await Converger(spec, extraTags ?? new Dictionary<string, string>(), secrets).ExecuteAsync(spec, plan, cancellationToken);
+        }
+        catch
+        {
+            journal.Abandon(spec.Id); // this process lives on and holds no update: the next run may resume it
+            throw;
+        }
+
         journal.Finish(spec.Id);
         return new GroupChange(spec.Id, plan.Description, Changed: true, plan.ConfigHash);
     }
@@ -208,6 +239,13 @@ public sealed class GroupService(EngineOptions options, PluginRegistry plugins)
     /// <summary>Takes the lock of group <paramref name="groupId"/> (exit 3 when held).</summary>
     public LockFile Lock(string groupId, string command) =>
         LockFile.Acquire(_state.LocksDirectory, LockName(groupId), command, options.Events);
+
+    /// <summary>
+    /// Takes the lock of group <paramref name="groupId"/>, waiting up to <paramref name="wait"/> while the controller
+    /// holds it (replacing an instance, say); exit 3 when another command holds it. Taken after the app lock, if any.
+    /// </summary>
+    public Task<LockFile> LockAsync(string groupId, string command, TimeSpan wait, CancellationToken cancellationToken) =>
+        LockFile.AcquireAsync(_state.LocksDirectory, LockName(groupId), command, options.Events, wait, cancellationToken);
 
     /// <summary>The converger for <paramref name="spec"/>'s plugins.</summary>
     public GroupConverger Converger(GroupSpec spec, IReadOnlyDictionary<string, string> extraTags, IReadOnlyCollection<string>? secrets = null) =>

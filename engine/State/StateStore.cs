@@ -94,14 +94,20 @@ public sealed class StateStore(string directory)
 public sealed record CommittedGroup(GroupSpec Spec, IReadOnlyDictionary<string, string> Tags, IReadOnlyCollection<string> Secrets);
 
 /// <summary>
-/// One file per group while an update runs: what it was converging to and since when. A run that finds one
-/// knows the previous run was interrupted and says so; re-observing by tags does the rest.
+/// One file per group while an update runs: what it was converging to, since when, and which process owns it (pid,
+/// host, start time, as locks record them). A run that finds an entry whose owner is dead knows that update was
+/// interrupted and says so; re-observing by tags does the rest. An entry whose owner is alive is someone else's
+/// update in flight and is never resumed.
 /// </summary>
 public sealed class Journal(string directory)
 {
-    /// <summary>Records that <paramref name="groupId"/> is being converged to <paramref name="configHash"/>.</summary>
-    public void Begin(string groupId, string configHash, string plan) =>
-        AtomicFile.Write(PathOf(groupId), JsonSerializer.Serialize(new JournalEntry(groupId, configHash, plan, DateTimeOffset.UtcNow, Environment.ProcessId)));
+    /// <summary>Records that <paramref name="groupId"/> is being converged to <paramref name="configHash"/> by this process.</summary>
+    public void Begin(string groupId, string configHash, string plan)
+    {
+        var me = ProcessOwner.Current;
+        AtomicFile.Write(PathOf(groupId), JsonSerializer.Serialize(
+            new JournalEntry(groupId, configHash, plan, DateTimeOffset.UtcNow, me.Pid) { Host = me.Host, ProcessStart = me.ProcessStart }));
+    }
 
     /// <summary>The unfinished entry of <paramref name="groupId"/>, or null.</summary>
     public JournalEntry? Pending(string groupId)
@@ -110,9 +116,21 @@ public sealed class Journal(string directory)
         {
             return File.Exists(PathOf(groupId)) ? JsonSerializer.Deserialize<JournalEntry>(File.ReadAllText(PathOf(groupId))) : null;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or IOException)
         {
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Marks this process's update of <paramref name="groupId"/> as given up (it failed or was cancelled) while the
+    /// process lives on: the next run resumes it as it would a crashed one. Idempotent; another owner's entry is left alone.
+    /// </summary>
+    public void Abandon(string groupId)
+    {
+        if (Pending(groupId) is { } entry && entry.Owner.IsCurrent)
+        {
+            AtomicFile.Write(PathOf(groupId), JsonSerializer.Serialize(entry with { Abandoned = true }));
         }
     }
 
@@ -132,5 +150,26 @@ public sealed class Journal(string directory)
     private string PathOf(string groupId) => Path.Combine(directory, groupId + ".json");
 }
 
-/// <summary>An in-flight update as recorded in the journal.</summary>
-public sealed record JournalEntry(string GroupId, string ConfigHash, string Plan, DateTimeOffset Started, int Pid);
+/// <summary>
+/// An in-flight update as recorded in the journal. Host and ProcessStart are absent from entries written before
+/// owners were recorded; Abandoned is set when the owner gave the update up without dying.
+/// </summary>
+public sealed record JournalEntry(string GroupId, string ConfigHash, string Plan, DateTimeOffset Started, int Pid)
+{
+    /// <summary>The machine of the owning process; null in entries from older releases (taken as this machine).</summary>
+    public string? Host { get; init; }
+
+    /// <summary>The owning process's start time; null in entries from older releases.</summary>
+    public DateTimeOffset? ProcessStart { get; init; }
+
+    /// <summary>True when the owner gave the update up (a failure or cancellation) and lives on.</summary>
+    public bool Abandoned { get; init; }
+
+    /// <summary>The process that owns this update.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public ProcessOwner Owner => new(Pid, Host ?? Environment.MachineName, ProcessStart);
+
+    /// <summary>True while another live process is carrying this update out: it must not be resumed.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool InFlightElsewhere => !Abandoned && !Owner.IsCurrent && Owner.IsAlive();
+}

@@ -109,34 +109,6 @@ public sealed class NginxZeroDowntimeTests(HelloApp hello, ITestOutputHelper out
     }
 
     [Fact]
-    public async Task Apply_KilledAtSeveralPoints_RerunConvergesWithoutOrphans()
-    {
-        (await Apply("1")).ExitCode.ShouldBe(0);
-        var version = 2;
-        foreach (var delay in new[] { 300, 900, 1600, 2600 })
-        {
-            await using (var victim = _cli.Start("apply", _spec, "--var", $"version={version}"))
-            {
-                await Task.Delay(delay);
-                victim.Kill();
-            }
-
-            using var http = new HttpClient();
-            (await http.GetAsync(_nginx.Url)).IsSuccessStatusCode.ShouldBeTrue($"nginx stopped serving after a kill at {delay} ms");
-            var rerun = await Apply(version.ToString());
-            rerun.ExitCode.ShouldBe(0, rerun.ToString());
-            (await http.GetStringAsync(_nginx.Url)).ShouldEndWith($" {version}");
-            version++;
-        }
-
-        var status = JsonDocument.Parse((await _cli.RunAsync("status", _spec, "--json")).Stdout).RootElement;
-        var tracked = status.GetProperty("colours").EnumerateArray().SelectMany(c => c.GetProperty("instances").EnumerateArray())
-            .Select(i => i.GetProperty("id").GetString()!).ToHashSet();
-        tracked.Count.ShouldBe(4);
-        ProcessScan.InstanceIds(_dir.Path).ShouldBe(tracked, ignoreOrder: true);
-    }
-
-    [Fact]
     public async Task Serve_LiveInstanceKilled_UpstreamRerenderedWithReplacement()
     {
         (await Apply("1")).ExitCode.ShouldBe(0);

@@ -123,11 +123,14 @@ public sealed class GroupServiceScenarioTests : IDisposable
     public async Task Update_SurgeInBatches_NeverBelowDesiredSize()
     {
         await _engine.Groups.WatchAsync(_engine.Spec(GroupJson.Scaler(size: 4, note: "v1")), _ct);
+        _engine.Counting.Reset();
 
         var change = await _engine.Groups.UpdateAsync(_engine.Spec(GroupJson.Scaler(size: 4, note: "v2", updateCount: 2, surge: true), "v2.json"), _ct);
 
         (await _engine.Groups.InspectAsync("app", _ct)).ShouldAllBe(m => m.Tags[GroupPlanner.HashTag] == change.ConfigHash);
         _engine.Memory.Count.ShouldBe(4);
+        _engine.Counting.Min.ShouldBe(4); // after every single provision and destroy of the update, not only at its end
+        _engine.Counting.Max.ShouldBe(6);
         _engine.Events.Lines.Count(l => l.StartsWith("Found ")).ShouldBe(2);
     }
 

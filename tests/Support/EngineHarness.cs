@@ -15,19 +15,23 @@ public sealed class EngineHarness : IDisposable
     public EngineHarness()
     {
         Memory = new MemoryInstancePlugin();
+        Counting = new CountingInstancePlugin(Memory);
         var options = new EngineOptions(System.IO.Path.Combine(_dir.Path, "state"))
         {
             Events = Events,
             PollInterval = TimeSpan.FromMilliseconds(20),
         };
         var plugins = new PluginRegistry(
-            [Memory, new FileInstancePlugin(System.IO.Path.Combine(_dir.Path, "files"), Events)],
+            [Counting, new FileInstancePlugin(System.IO.Path.Combine(_dir.Path, "files"), Events)],
             [new VanillaFlavor(), new HealthFromPropertiesFlavor(Memory)],
             Array.Empty<IProxyPlugin>());
         Groups = new GroupService(options, plugins);
     }
 
     public MemoryInstancePlugin Memory { get; }
+
+    /// <summary>The memory plugin as the engine sees it, noting the fewest and most instances after each change.</summary>
+    public CountingInstancePlugin Counting { get; }
 
     public RecordingEvents Events { get; } = new();
 
