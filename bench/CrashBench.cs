@@ -19,7 +19,7 @@ internal static class CrashBench
         try
         {
             var hello = await HelloBuild.BuildAsync(build);
-            await File.WriteAllTextAsync(spec, ShopSpec.Json(hello, 19700, ShopSpec.Nginx(nginx), verifyDuration: "1s"));
+            await File.WriteAllTextAsync(spec, ShopSpec.Json(hello, ProxyFixtures.FreePortRange(ShopSpec.PortCount), ShopSpec.Nginx(nginx), verifyDuration: "1s"));
             var sweep = await new CrashSweep(cli, spec, nginx.Url, dir).RunAsync(points, seed: 50);
             foreach (var p in sweep.Points.Where(p => !p.Converged).Take(3))
             {

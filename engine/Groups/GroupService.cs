@@ -1,5 +1,6 @@
 using Deploy.Engine.Converge;
 using Deploy.Engine.Diagnostics;
+using Deploy.Engine.Events;
 using Deploy.Engine.Hashing;
 using Deploy.Engine.Json;
 using Deploy.Engine.Planning;
@@ -154,7 +155,7 @@ public sealed class GroupService(EngineOptions options, PluginRegistry plugins)
             catch (Exception e)
             {
                 options.Events.Warn(new Diagnostic(Errors.OperationFailed with { Severity = Severity.Warning },
-                    $"reconciling group {id} failed ({e.GetType().Name}: {e.Message}); it is tried again next pass"));
+                    $"reconciling group {id} failed unexpectedly ({e.Message.Split('\n')[0]}); it is tried again next pass"));
             }
         }
 
@@ -176,8 +177,21 @@ public sealed class GroupService(EngineOptions options, PluginRegistry plugins)
             return null; // freed or destroyed since the listing
         }
 
-        var change = await ConvergeAsync(committed.Spec, isNew: false, announce: false, cancellationToken, committed.Tags, secrets: committed.Secrets);
-        return change.Changed ? change : null;
+        // An app colour's secrets (filled from DEPLOY_VAR_*) are masked in whatever this pass reports.
+        var mask = new SecretMask(committed.Secrets);
+        try
+        {
+            var change = await ConvergeAsync(committed.Spec, isNew: false, announce: false, cancellationToken, committed.Tags, secrets: committed.Secrets);
+            return change.Changed ? change : null;
+        }
+        catch (DeployException e)
+        {
+            throw new DeployException(e.Diagnostics.Select(mask.Apply).ToList());
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw DeployException.Unexpected($"reconciling group {id}", mask.Apply(e.Message.Split('\n')[0]), mask.Apply(e.ToString()));
+        }
     }
 
     /// <summary>The plan for <paramref name="spec"/> against the instances that exist now.</summary>
@@ -251,7 +265,7 @@ public sealed class GroupService(EngineOptions options, PluginRegistry plugins)
     public GroupConverger Converger(GroupSpec spec, IReadOnlyDictionary<string, string> extraTags, IReadOnlyCollection<string>? secrets = null) =>
         new(plugins.Instance(spec.Properties.Instance.Plugin), plugins.Flavor(spec.Properties.Flavor.Plugin),
             new ConvergeOptions { MaxParallel = options.MaxParallel, PollInterval = options.PollInterval, ExtraTags = extraTags, Secrets = secrets ?? [] },
-            options.Events);
+            new SecretMask(secrets ?? []).Wrap(options.Events));
 
     private static string LockName(string groupId) => "group-" + groupId;
 

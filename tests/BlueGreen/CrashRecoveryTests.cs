@@ -19,7 +19,7 @@ public sealed class CrashRecoveryTests(HelloApp hello, ITestOutputHelper output)
     public async Task InitializeAsync()
     {
         _nginx = await NginxServer.StartAsync();
-        _spec = _dir.Write("shop.json", ShopSpec.Json(hello.Dll, 18700, ShopSpec.Nginx(_nginx), verifyDuration: "1s"));
+        _spec = _dir.Write("shop.json", ShopSpec.Json(hello.Dll, ProxyFixtures.FreePortRange(ShopSpec.PortCount), ShopSpec.Nginx(_nginx), verifyDuration: "1s"));
         _cli = new CliRunner(_dir.Path);
     }
 

@@ -22,7 +22,7 @@ public sealed class TruthfulRecordsTests(HelloApp hello) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _nginx = await NginxServer.StartAsync();
-        var spec = JsonNode.Parse(ShopSpec.Json(hello.Dll, ProxyFixtures.FreePort() % 20000 + 30000, ShopSpec.Nginx(_nginx), verifyDuration: "4s"))!.AsObject();
+        var spec = JsonNode.Parse(ShopSpec.Json(hello.Dll, ProxyFixtures.FreePortRange(ShopSpec.PortCount), ShopSpec.Nginx(_nginx), verifyDuration: "4s"))!.AsObject();
         spec["Secrets"] = new JsonArray("owner");
         spec["Group"]!["Flavor"]!["Properties"]!["Labels"]!["owner"] = "{{var.owner}}";
         spec["Group"]!["Flavor"]!["Properties"]!["UserData"] = new JsonArray("login {{var.owner}}");
@@ -104,6 +104,21 @@ public sealed class TruthfulRecordsTests(HelloApp hello) : IAsyncLifetime
         {
             output.Stdout.ShouldNotContain(Secret);
             output.Stderr.ShouldNotContain(Secret);
+        }
+
+        // The controller re-creates a lost instance from the committed colour, filling the secret from DEPLOY_VAR_owner.
+        var live = Json(await Run("status", "shop", "--json")).GetProperty("colours").EnumerateArray().Single(c => c.GetProperty("role").GetString() == "live");
+        ProcessScan.Kill(_dir.Path, live.GetProperty("instances")[0].GetProperty("id").GetString()!);
+        await using (var serve = _cli.Start("serve", "--poll-interval", "200ms"))
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (!serve.Output.Contains("Created instance") && clock.Elapsed < TimeSpan.FromSeconds(60))
+            {
+                await Task.Delay(100);
+            }
+
+            serve.Output.ShouldContain("owner=***");
+            serve.Output.ShouldNotContain(Secret);
         }
 
         var files = Directory.GetFiles(Path.Combine(_dir.Path, ".deploy"), "*", SearchOption.AllDirectories);
