@@ -69,6 +69,9 @@ public sealed class ActionEntrypointTests(ActionFixture fixture)
             "idle: blue -> version 2.0.0",
             "quickstart-blue : Managing 2 instances",
             "proxy (proxy-file): flips nothing -> blue"));
+        // The plan's lines print inside the plan's fold.
+        var log = run.Stdout.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        log.Skip(log.IndexOf("::group::plan") + 1).TakeWhile(l => l != "::endgroup::").ShouldContain("quickstart-blue : Managing 2 instances", run.Stdout);
         var summary = runner.Summary();
         summary.ShouldContain("## deploy plan: `quickstart`");
         summary.ShouldContain("| 3 | quickstart-blue : Managing 2 instances |");
