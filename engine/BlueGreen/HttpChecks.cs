@@ -41,7 +41,9 @@ public sealed class HttpChecks : IDisposable
     /// Waits until every instance answered <see cref="HealthSpec.Path"/> with 2xx HealthyThreshold times in a row;
     /// throws naming the instance, the probe and its last response when the deadline passes.
     /// </summary>
-    public async Task WaitHealthyAsync(string colour, IReadOnlyList<MemberView> members, HealthSpec health, IDeployEvents events, CancellationToken cancellationToken)
+    /// <param name="logTail">The end of an instance's log by ID, when its plugin keeps one; quoted in the failure.</param>
+    public async Task WaitHealthyAsync(string colour, IReadOnlyList<MemberView> members, HealthSpec health, IDeployEvents events, CancellationToken cancellationToken,
+        Func<string, string?>? logTail = null)
     {
         var clock = Stopwatch.StartNew();
         var streak = members.ToDictionary(m => m.Id, _ => 0);
@@ -71,7 +73,8 @@ public sealed class HttpChecks : IDisposable
                 var failing = members.First(m => streak[m.Id] < health.HealthyThreshold);
                 throw new DeployException(Errors.NotQuiescent,
                     $"{colour} did not become healthy within {Duration.Format(health.Deadline)}: instance {failing.Id} ({failing.Endpoint}) " +
-                    $"GET {health.Path} last answered {last[failing.Id]}; the live colour was not touched");
+                    $"GET {health.Path} last answered {last[failing.Id]}; the live colour was not touched" +
+                    (logTail?.Invoke(failing.Id) is { } log ? $"; the instance's log ends:\n{log}" : ""));
             }
 
             await Task.Delay(health.Interval, cancellationToken);

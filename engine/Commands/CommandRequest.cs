@@ -3,7 +3,8 @@ namespace Deploy.Engine.Commands;
 /// <summary>
 /// A command to run: an argv list (never a shell line), extra environment variables, a working directory and a timeout.
 /// </summary>
-/// <param name="Argv">The executable (a name looked up on PATH, or a path) and its arguments; required, non-empty.</param>
+/// <param name="Argv">The executable (a name looked up on PATH, or a path; a relative path resolves against
+/// <paramref name="WorkingDirectory"/>) and its arguments; required, non-empty.</param>
 /// <param name="WorkingDirectory">Where the command runs; default: the current directory.</param>
 /// <param name="Environment">Variables added to (or replacing) the inherited environment; default: none.</param>
 /// <param name="Timeout">After this the process tree is killed; default: <see cref="CommandRunner.DefaultTimeout"/>.</param>

@@ -77,7 +77,7 @@ public sealed class CommandRunner
 
     private static ProcessStartInfo StartInfo(CommandRequest request)
     {
-        var info = new ProcessStartInfo(request.Argv[0])
+        var info = new ProcessStartInfo(Program(request))
         {
             UseShellExecute = false,
             RedirectStandardInput = true,
@@ -96,6 +96,19 @@ public sealed class CommandRunner
         }
 
         return info;
+    }
+
+    /// <summary>
+    /// The program to start: a relative path with a <c>/</c> (<c>./smoke-test.sh</c>) is made absolute against the
+    /// request's working directory, as a shell that changed into it would; .NET would resolve it against our own
+    /// current folder instead. A bare name (<c>nginx</c>) is left to the PATH search.
+    /// </summary>
+    internal static string Program(CommandRequest request)
+    {
+        var program = request.Argv[0];
+        return request.WorkingDirectory is { } dir && program.Contains('/') && !Path.IsPathRooted(program)
+            ? Path.GetFullPath(program, Path.GetFullPath(dir))
+            : program;
     }
 
     private static void KillTree(Process process)

@@ -17,4 +17,7 @@ public sealed record ConvergeOptions
 
     /// <summary>Secret values in the spec, handed to plugins so none persists them in clear.</summary>
     public IReadOnlyCollection<string> Secrets { get; init; } = [];
+
+    /// <summary>The spec's folder, handed to plugins for relative paths; default none (the current folder).</summary>
+    public string? BaseDirectory { get; init; }
 }

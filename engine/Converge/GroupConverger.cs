@@ -103,7 +103,7 @@ public sealed class GroupConverger(IInstancePlugin instances, IFlavorPlugin flav
             }
 
             var prepared = flavor.Prepare(spec.Properties.Flavor.Properties,
-                new InstanceSpec(spec.Properties.Instance.Properties, tags, LogicalId: logicalId)) with { Secrets = options.Secrets };
+                new InstanceSpec(spec.Properties.Instance.Properties, tags, LogicalId: logicalId)) with { Secrets = options.Secrets, BaseDirectory = options.BaseDirectory };
             var id = await Guard(() => instances.ProvisionAsync(prepared, ct), $"provisioning an instance of {spec.Id}");
             events.Info($"Created instance {id} with tags {TagFilter.Format(prepared.Tags)}");
         });

@@ -264,7 +264,7 @@ public sealed class GroupService(EngineOptions options, PluginRegistry plugins)
     /// <summary>The converger for <paramref name="spec"/>'s plugins.</summary>
     public GroupConverger Converger(GroupSpec spec, IReadOnlyDictionary<string, string> extraTags, IReadOnlyCollection<string>? secrets = null) =>
         new(plugins.Instance(spec.Properties.Instance.Plugin), plugins.Flavor(spec.Properties.Flavor.Plugin),
-            new ConvergeOptions { MaxParallel = options.MaxParallel, PollInterval = options.PollInterval, ExtraTags = extraTags, Secrets = secrets ?? [] },
+            new ConvergeOptions { MaxParallel = options.MaxParallel, PollInterval = options.PollInterval, ExtraTags = extraTags, Secrets = secrets ?? [], BaseDirectory = spec.BaseDirectory },
             new SecretMask(secrets ?? []).Wrap(options.Events));
 
     private static string LockName(string groupId) => "group-" + groupId;

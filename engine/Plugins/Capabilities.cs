@@ -21,3 +21,13 @@ public interface IRoutesToAddresses
     /// </summary>
     Uri? ProxyUrl(System.Text.Json.JsonElement? properties);
 }
+
+/// <summary>
+/// Optional ability of an instance plugin: each instance has a log that tells why it misbehaved, quoted when an
+/// instance never becomes healthy (an app that died at start says why only there).
+/// </summary>
+public interface IInstanceLogs
+{
+    /// <summary>The last <paramref name="lines"/> lines of the instance's log, or null when it has none; also after the instance is gone. Reads only.</summary>
+    string? LogTail(string instanceId, int lines);
+}

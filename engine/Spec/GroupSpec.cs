@@ -3,7 +3,14 @@ using System.Text.Json;
 namespace Deploy.Engine.Spec;
 
 /// <summary>An InfraKit group: <c>{"ID": ..., "Properties": {...}}</c>. Required: both.</summary>
-public sealed record GroupSpec(string Id, GroupProperties Properties);
+public sealed record GroupSpec(string Id, GroupProperties Properties)
+{
+    /// <summary>
+    /// The folder relative paths in plugin properties resolve against: the spec file's folder (an app's colours: the
+    /// app spec's). Optional, default none (the current folder). Not part of the config hash.
+    /// </summary>
+    public string? BaseDirectory { get; init; }
+}
 
 /// <summary>A group's desired state. Required: Allocation, Instance, Flavor; Updating defaults to one at a time.</summary>
 public sealed record GroupProperties(

@@ -9,7 +9,11 @@ namespace Deploy.Engine.Spec;
 public static class GroupSpecLoader
 {
     /// <summary>The valid group in the user's <paramref name="file"/>, with its raw JSON for committing; unknown fields are errors.</summary>
-    public static (GroupSpec Spec, string Json) Load(string file, PluginRegistry plugins) => From(JsonSource.Load(file), plugins, strict: true);
+    public static (GroupSpec Spec, string Json) Load(string file, PluginRegistry plugins)
+    {
+        var (spec, json) = From(JsonSource.Load(file), plugins, strict: true);
+        return (spec with { BaseDirectory = Path.GetDirectoryName(Path.GetFullPath(file)) }, json);
+    }
 
     /// <summary>
     /// The valid group held by an already-loaded source. Committed specs are read with <paramref name="strict"/> off:

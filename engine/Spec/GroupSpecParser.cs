@@ -39,7 +39,9 @@ public static partial class GroupSpecParser
         JsonElement? props = TryGet(root, "Properties", out var p) ? p : null;
         var properties = ParseProperties(props, propsPath, bag, strict);
         // A spec with errors is still returned when its plugin sections were read, so plugin validation can add its findings.
-        return properties is null ? null : new GroupSpec(id ?? "", properties);
+        // A committed colour of an app records its spec's folder, so a later replacement resolves paths as apply did.
+        var baseDirectory = !strict && TryGet(root, "BaseDirectory", out var b) && b.ValueKind == JsonValueKind.String ? b.GetString() : null;
+        return properties is null ? null : new GroupSpec(id ?? "", properties) { BaseDirectory = baseDirectory };
     }
 
     /// <summary>Reads a group's <c>Properties</c> object found at <paramref name="path"/>; see <see cref="Parse"/> for <paramref name="strict"/>.</summary>

@@ -94,6 +94,28 @@ public sealed class CommandRunnerTests
     }
 
     [Fact]
+    public async Task RunAsync_RelativeProgramPath_ResolvesAgainstTheWorkingDirectoryNotOurs()
+    {
+        var dir = Directory.CreateTempSubdirectory("deploy-runner-").FullName;
+        try
+        {
+            var script = Path.Combine(dir, "bin", "check.sh");
+            Directory.CreateDirectory(Path.GetDirectoryName(script)!);
+            File.WriteAllText(script, "#!/bin/sh\necho ran in \"$PWD\"\n");
+            File.SetUnixFileMode(script, File.GetUnixFileMode(script) | UnixFileMode.UserExecute);
+
+            var result = await _runner.RunAsync(new CommandRequest(Argv: ["./bin/check.sh"], WorkingDirectory: dir), CancellationToken.None);
+
+            result.Succeeded.ShouldBeTrue(result.Describe(new CommandRequest(["./bin/check.sh"])));
+            result.Stdout.ShouldBe($"ran in {dir}\n");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task RunAsync_HugeOutput_KeepsOnlyTheEnd()
     {
         var result = await _runner.RunAsync(new CommandRequest(Argv: ["sh", "-c", "seq 1 100000; echo last"]), CancellationToken.None);

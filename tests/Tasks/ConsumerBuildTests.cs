@@ -51,7 +51,8 @@ public sealed class ConsumerBuildTests(PackedConsumer consumer, ITestOutputHelpe
         Directory.CreateDirectory(specs);
         File.WriteAllText(Path.Combine(specs, "plan.json"), QuickstartSpec);
 
-        var plan = await Build("build", "-t:BlueGreenPlan", "-p:DeploySpec=specs/plan.json", $"-p:DeployState={run}/state", "-p:DeployVars=version=7");
+        // -p:DeployVar_NAME=VALUE: a var per property, nothing for MSBuild to split (docs/msbuild.md runs the same).
+        var plan = await Build("build", "-t:BlueGreenPlan", "-p:DeploySpec=specs/plan.json", $"-p:DeployState={run}/state", "-p:DeployVar_version=7");
 
         plan.ExitCode.ShouldBe(0, plan.ToString());
         plan.Output.ShouldContain("idle: blue -> version 7");
@@ -59,6 +60,21 @@ public sealed class ConsumerBuildTests(PackedConsumer consumer, ITestOutputHelpe
         plan.Output.ShouldContain("deploy-outputs: live=blue previous= version=7 changed=False"); // live: what apply would make live
         Directory.Exists(Path.Combine(run, "state", "instances")).ShouldBeFalse();
         File.Exists(Path.Combine(run, "state", "proxy", "quickstart.json")).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task BlueGreenPlan_VarMissing_HintsInMsBuildSyntax()
+    {
+        var run = consumer.NewRun("plan-missing-var");
+        var spec = Path.Combine(run, "shop.json");
+        File.WriteAllText(spec, ShopSpec);
+
+        var plan = await Build("build", "-t:BlueGreenPlan", $"-p:DeploySpec={spec}", $"-p:DeployState={run}/state", "-p:DeployVar_version=2.0.0");
+
+        plan.ExitCode.ShouldNotBe(0, plan.ToString());
+        plan.Output.ShouldContain("error DEPLOY1008: $.Group.Instance.Properties.Command[1]: {{var.publish_dir}} has no value");
+        plan.Output.ShouldContain("-p:DeployVar_publish_dir=VALUE");
+        plan.Output.ShouldNotContain("--var");
     }
 
     [Fact]

@@ -38,6 +38,10 @@ public sealed record InstanceSpec(
     /// <summary>Values that must never reach disk in clear: a plugin that persists the spec writes <c>***</c> instead.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyCollection<string> Secrets { get; init; } = [];
+
+    /// <summary>The spec's folder: relative paths in <see cref="Properties"/> resolve against it; default none (the current folder).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? BaseDirectory { get; init; }
 }
 
 /// <summary>A live instance as its plugin sees it. Endpoint: where it answers, when the plugin knows (see <see cref="IInstanceEndpoints"/>).</summary>

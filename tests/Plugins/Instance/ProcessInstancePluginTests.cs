@@ -1,9 +1,11 @@
 using System.Net;
 using Deploy.Engine.Diagnostics;
 using Deploy.Engine.Events;
+using Deploy.Engine.Plugins.Instance;
 using Deploy.Engine.Plugins.Instance.Process;
 using Deploy.Engine.State;
 using Deploy.Tests.Fixtures;
+using Deploy.Tests.Support;
 
 namespace Deploy.Tests.Plugins.Instance;
 
@@ -56,6 +58,66 @@ public sealed class ProcessInstancePluginTests(HelloApp hello) : IAsyncLifetime
         var onDisk = _h.RecordText(id);
         onDisk.ShouldNotContain("s3cret-value");
         onDisk.ShouldNotContain("sleep");
+    }
+
+    [Fact]
+    public async Task Provision_RelativeProgramAndNoEnv_RunsFromTheSpecsFolderWithAspNetCorePortAndContentRoot()
+    {
+        using var spec = new TempDir();
+        var release = Directory.CreateDirectory(Path.Combine(spec.Path, "release")).FullName;
+        var script = spec.Write("release/serve.sh", "#!/bin/sh\necho \"$PWD|$ASPNETCORE_URLS|$ASPNETCORE_CONTENTROOT\" > \"$0.out\"\nexec sleep 60\n");
+        File.SetUnixFileMode(script, File.GetUnixFileMode(script) | UnixFileMode.UserExecute);
+
+        var id = await _h.Plugin.ProvisionAsync(new InstanceSpec(ProcessHarness.Props(command: ["release/serve.sh"], from: _p, to: _p + 9),
+            new Dictionary<string, string>()) { BaseDirectory = spec.Path }, CancellationToken.None);
+        _h.Track(id);
+
+        var port = _h.Record(id)!.Port;
+        var written = await WaitForFileAsync(script + ".out");
+        written.ShouldBe($"{spec.Path}|http://127.0.0.1:{port}|{release}");
+    }
+
+    [Fact]
+    public async Task Provision_EnvSetsAspNetCoreUrlsAndWorkingDirectory_KeepsTheInstancesOwnValues()
+    {
+        using var spec = new TempDir();
+        Directory.CreateDirectory(Path.Combine(spec.Path, "site"));
+        var id = await _h.Plugin.ProvisionAsync(new InstanceSpec(ProcessHarness.Props(
+            command: ["sh", "-c", "echo \"$PWD|$ASPNETCORE_URLS|$ASPNETCORE_CONTENTROOT\" > out; exec sleep 60"], from: _p, to: _p + 9,
+            env: new Dictionary<string, string> { ["ASPNETCORE_URLS"] = "http://127.0.0.1:{{port}};http://[::1]:{{port}}" }, workingDirectory: "site"),
+            new Dictionary<string, string>()) { BaseDirectory = spec.Path }, CancellationToken.None);
+        _h.Track(id);
+
+        var port = _h.Record(id)!.Port;
+        var site = Path.Combine(spec.Path, "site");
+        (await WaitForFileAsync(Path.Combine(site, "out"))).ShouldBe($"{site}|http://127.0.0.1:{port};http://[::1]:{port}|{site}");
+    }
+
+    [Fact]
+    public async Task LogTail_InstanceThatDiedAtStart_ReturnsTheLastLinesOfItsLog()
+    {
+        var id = await _h.ProvisionAsync(ProcessHarness.Props(
+            command: ["sh", "-c", "sleep 0.3; for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo line $i; done; echo 'Failed to bind to address' >&2; exit 1"],
+            from: _p, to: _p + 9));
+        var pid = _h.PidOf(id);
+        for (var i = 0; i < 100 && ProcessHarness.Running(pid); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        var tail = _h.Plugin.LogTail(id, lines: 3);
+
+        tail.ShouldBe("line 11\nline 12\nFailed to bind to address");
+    }
+
+    private static async Task<string> WaitForFileAsync(string file)
+    {
+        for (var i = 0; i < 100 && !(File.Exists(file) && File.ReadAllText(file).EndsWith('\n')); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        return File.ReadAllText(file).TrimEnd();
     }
 
     [Fact]

@@ -13,7 +13,7 @@ namespace Deploy.Engine.Plugins.Instance.Process;
 /// <c>Ports</c>, runs in its own session so it outlives the CLI, and logs to <c>&lt;state&gt;/processes/&lt;id&gt;.log</c>.
 /// A record is written before the process starts, so a CLI killed at any moment never leaves an untracked process.
 /// </summary>
-public sealed class ProcessInstancePlugin(string stateDirectory, IDeployEvents events) : IInstancePlugin, IInstanceEndpoints
+public sealed class ProcessInstancePlugin(string stateDirectory, IDeployEvents events) : IInstancePlugin, IInstanceEndpoints, IInstanceLogs
 {
     /// <summary>The variable naming the instance in every process's environment; it finds a process whose pid was never recorded.</summary>
     public const string InstanceIdVariable = "DEPLOY_INSTANCE_ID";
@@ -81,7 +81,7 @@ public sealed class ProcessInstancePlugin(string stateDirectory, IDeployEvents e
         int pid;
         try
         {
-            pid = Start(properties, record);
+            pid = Start(properties, record, spec.BaseDirectory);
         }
         catch
         {
@@ -95,12 +95,28 @@ public sealed class ProcessInstancePlugin(string stateDirectory, IDeployEvents e
             ProcessTable.Reap(pid);
             _records.Delete(record.ID);
             throw new DeployException(Errors.PluginFailed,
-                $"\"{properties.Command[0]}\" exited as soon as it started; read {record.LogFile} for why");
+                $"\"{properties.Command[0]}\" exited as soon as it started{Quoted(LogTail(record.ID, 10))}; read {record.LogFile} for more");
         }
 
         _records.Write(record with { Pid = pid, StartTime = started });
         events.Info($"Started process {pid} for {record.ID} on {record.Endpoint} (log: {record.LogFile})");
         return record.ID;
+    }
+
+    public string? LogTail(string instanceId, int lines)
+    {
+        var file = _records.LogOf(ProcessRecords.Checked(instanceId));
+        try
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            stream.Seek(Math.Max(0, stream.Length - 16 * 1024), SeekOrigin.Begin);
+            var text = new StreamReader(stream).ReadToEnd().TrimEnd();
+            return text.Length == 0 ? null : string.Join('\n', text.Split('\n')[^Math.Min(lines, text.Split('\n').Length)..]);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     public async Task DestroyAsync(string instanceId, CancellationToken cancellationToken)
@@ -173,15 +189,14 @@ public sealed class ProcessInstancePlugin(string stateDirectory, IDeployEvents e
         return ProcessTable.FindByInstanceId(record.ID) is { } found && ProcessTable.StartTime(found) is { } started ? (found, started) : null;
     }
 
-    private int Start(ProcessProperties properties, ProcessRecord record)
+    private int Start(ProcessProperties properties, ProcessRecord record, string? baseDirectory)
     {
-        var env = properties.Env.ToDictionary(e => e.Key, e => ProcessProperties.WithPort(e.Value, record.Port), StringComparer.Ordinal);
-        env["PORT"] = record.Port.ToString(CultureInfo.InvariantCulture);
-        env[InstanceIdVariable] = record.ID;
-        var argv = properties.Command.Select(a => ProcessProperties.WithPort(a, record.Port)).ToList();
-        var workingDirectory = properties.WorkingDirectory is { } wd ? ProcessProperties.WithPort(wd, record.Port) : null;
-        return ProcessSpawner.Start(argv, env, workingDirectory, record.LogFile);
+        var launch = ProcessLaunch.For(properties, record.Port, baseDirectory ?? System.Environment.CurrentDirectory);
+        var env = new Dictionary<string, string>(launch.Env, StringComparer.Ordinal) { [InstanceIdVariable] = record.ID };
+        return ProcessSpawner.Start(launch.Argv, env, launch.WorkingDirectory, record.LogFile);
     }
+
+    private static string Quoted(string? log) => log is null ? "" : $"; its log ends:\n{log}\n";
 
     private string NewId()
     {

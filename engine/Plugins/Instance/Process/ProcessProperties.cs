@@ -17,7 +17,10 @@ public sealed partial record ProcessProperties
     /// <summary>Optional, default none. Variables added to the CLI's own environment.</summary>
     public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>Optional, default the CLI's current folder. Where the process starts.</summary>
+    /// <summary>
+    /// Optional, default the spec's folder. Where the process starts; relative to the spec's folder. Also the
+    /// instance's <c>ASPNETCORE_CONTENTROOT</c> when set (else the folder of the .dll or program run).
+    /// </summary>
     public string? WorkingDirectory { get; init; }
 
     /// <summary>Required. The lowest port an instance may listen on (1024..65535).</summary>
