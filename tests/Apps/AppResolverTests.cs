@@ -8,11 +8,10 @@ namespace Deploy.Tests.Apps;
 
 public sealed class AppResolverTests : IDisposable
 {
-    private readonly TempDir _dir = new();
-    private readonly PluginRegistry _plugins = PluginCatalog.Create(new PluginContext(Path.GetTempPath(), Path.GetTempPath(), NullEvents.Instance), new AddressedFilePlugin(Path.GetTempPath()));
+    private readonly SpecFolder _dir = new();
 
     private ResolvedApp Load(string json, IReadOnlyDictionary<string, string>? vars = null, Func<string, string?>? env = null) =>
-        AppResolver.Load(_dir.Write("app.json", json), vars ?? new Dictionary<string, string>(), env ?? (_ => null), _plugins, _dir.Path);
+        _dir.Load(json, vars, env);
 
     private const string Spec = """
         {
@@ -118,7 +117,7 @@ public sealed class AppResolverTests : IDisposable
     [InlineData("nginx/shop.json")]
     public void Load_Examples_Valid(string example)
     {
-        var app = AppResolver.Load(Path.Combine(Repo.Root, "examples", example), new Dictionary<string, string>(), _ => null, _plugins, _dir.Path);
+        var app = _dir.LoadFile(Path.Combine(Repo.Root, "examples", example));
 
         app.Colours.Select(c => c.Colour).ShouldBe(["blue", "green"]);
     }

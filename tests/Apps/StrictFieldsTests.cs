@@ -10,8 +10,7 @@ namespace Deploy.Tests.Apps;
 /// <summary>An unknown field anywhere in an app or group spec is an error with its path, the known names and the closest.</summary>
 public sealed class StrictFieldsTests : IDisposable
 {
-    private readonly TempDir _dir = new();
-    private readonly PluginRegistry _plugins = PluginCatalog.Create(new PluginContext(Path.GetTempPath(), Path.GetTempPath(), NullEvents.Instance));
+    private readonly SpecFolder _dir = new();
 
     private const string Spec = """
         {
@@ -34,7 +33,7 @@ public sealed class StrictFieldsTests : IDisposable
         """;
 
     private ResolvedApp Load(string json) =>
-        AppResolver.Load(_dir.Write("app.json", json), new Dictionary<string, string>(), _ => null, _plugins, _dir.Path);
+        _dir.Load(json);
 
     [Fact]
     public void Load_EveryKnownField_Accepted() => Load(Spec).Id.ShouldBe("shop");
@@ -112,7 +111,7 @@ public sealed class StrictFieldsTests : IDisposable
             }
             """);
 
-        var e = Should.Throw<DeployException>(() => GroupSpecLoader.Load(file, _plugins));
+        var e = Should.Throw<DeployException>(() => GroupSpecLoader.Load(file, _dir.Plugins));
 
         e.Diagnostics.Select(d => (d.Code, d.Path, d.Line)).ShouldBe(
         [
@@ -128,7 +127,7 @@ public sealed class StrictFieldsTests : IDisposable
     [InlineData("app-blue-group-2.json")]
     [InlineData("app-green-group.json")]
     public void GroupSpecLoad_SeedTutorialFiles_StillLoad(string file) =>
-        GroupSpecLoader.Load(Path.Combine(Repo.Root, "examples", "tutorial", file), _plugins).Spec.Properties.Allocation.Size.ShouldBe(2);
+        GroupSpecLoader.Load(Path.Combine(Repo.Root, "examples", "tutorial", file), _dir.Plugins).Spec.Properties.Allocation.Size.ShouldBe(2);
 
     public void Dispose() => _dir.Dispose();
 }

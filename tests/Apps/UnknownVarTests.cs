@@ -11,8 +11,7 @@ namespace Deploy.Tests.Apps;
 /// <summary>A --var the spec neither declares nor uses is an error, so a typo never deploys the default silently.</summary>
 public sealed class UnknownVarTests : IDisposable
 {
-    private readonly TempDir _dir = new();
-    private readonly PluginRegistry _plugins = PluginCatalog.Create(new PluginContext(Path.GetTempPath(), Path.GetTempPath(), NullEvents.Instance));
+    private readonly SpecFolder _dir = new();
 
     private const string Spec = """
         {
@@ -32,7 +31,7 @@ public sealed class UnknownVarTests : IDisposable
         var vars = given.ToDictionary(n => n, _ => "x");
         vars.TryAdd("region", "eu");
         vars.TryAdd("db_password", "s3cret");
-        return AppResolver.Load(_dir.Write("app.json", Spec), vars, _ => null, _plugins, _dir.Path, givenVars: given);
+        return _dir.Load(Spec, vars, given: given);
     }
 
     [Fact]

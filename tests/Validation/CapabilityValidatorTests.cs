@@ -9,8 +9,7 @@ namespace Deploy.Tests.Validation;
 /// <summary>Plugin combinations that cannot work are bad input, found when the spec is loaded (what plan does), not at the flip.</summary>
 public sealed class CapabilityValidatorTests : IDisposable
 {
-    private readonly TempDir _dir = new();
-    private readonly PluginRegistry _plugins = PluginCatalog.Create(new PluginContext(Path.GetTempPath(), Path.GetTempPath(), NullEvents.Instance));
+    private readonly SpecFolder _dir = new();
 
     private const string FileApp = """
         {
@@ -25,8 +24,7 @@ public sealed class CapabilityValidatorTests : IDisposable
         """;
 
     private DeployException LoadFails(string sections) =>
-        Should.Throw<DeployException>(() => AppResolver.Load(_dir.Write("app.json", FileApp.Replace("SECTIONS", sections)),
-            new Dictionary<string, string>(), _ => null, _plugins, _dir.Path));
+        Should.Throw<DeployException>(() => _dir.Load(FileApp.Replace("SECTIONS", sections)));
 
     [Fact]
     public void Load_FileInstancesBehindNginx_ErrorAtProxyPluginWithFix()
