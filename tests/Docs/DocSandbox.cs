@@ -9,7 +9,7 @@ namespace Deploy.Tests.Docs;
 /// <summary>
 /// Runs one documented block as README.md's "How the docs are tested" says: in a fresh copy of the repository,
 /// with <c>deploy</c> (and <c>dotnet run --project cli --</c>) as the built CLI, port 8080 replaced by a free port and
-/// <c>/tmp/</c> by a fresh temp folder, in the block and in the copy's examples. Everything it started is stopped after.
+/// <c>/tmp/</c> by a fresh temp folder, in the block and in the copy's example specs. Everything it started is stopped after.
 /// </summary>
 public sealed partial class DocSandbox : IDisposable
 {
@@ -24,7 +24,7 @@ public sealed partial class DocSandbox : IDisposable
     {
         Copy(Repo.Root, _copy);
         foreach (var file in Directory.EnumerateFiles(Path.Combine(_copy, "examples"), "*", SearchOption.AllDirectories)
-                     .Where(f => Path.GetExtension(f) is ".json" or ".sh" or ".md" or ".template"))
+                     .Where(f => Path.GetExtension(f) == ".json"))
         {
             File.WriteAllText(file, Substitute(File.ReadAllText(file)));
         }
@@ -36,7 +36,7 @@ public sealed partial class DocSandbox : IDisposable
 
     /// <summary>The block's text after the documented substitutions.</summary>
     public string Substitute(string text) =>
-        Port().Replace(text.Replace("/tmp/", _tmp + "/", StringComparison.Ordinal), _port.ToString());
+        Port().Replace(Tmp().Replace(text, _tmp + "/"), _port.ToString());
 
     /// <summary>Runs <paramref name="block"/> with <c>bash -e</c> in its folder; returns the exit code, output and trace.</summary>
     public async Task<(int ExitCode, string Output)> RunAsync(DocBlock block, TimeSpan timeout)
@@ -93,7 +93,18 @@ public sealed partial class DocSandbox : IDisposable
         }
 
         StopEverything(process.Id);
-        process.WaitForExit(5000);
+        // Now the pipes close: wait (bounded) until the last lines have been read.
+        using (var drained = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            try
+            {
+                await process.WaitForExitAsync(drained.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                lock (output) output.AppendLine("(output still open 10s after the block ended)");
+            }
+        }
         lock (output)
         {
             var text = output.ToString();
@@ -157,6 +168,10 @@ public sealed partial class DocSandbox : IDisposable
             }
         }
     }
+
+    // An absolute /tmp/ only: not a folder named tmp inside another path (nginx.conf's @DIR@/tmp/).
+    [GeneratedRegex(@"(?<![\w@}/.-])/tmp/")]
+    private static partial Regex Tmp();
 
     [GeneratedRegex(@"\b8080\b")]
     private static partial Regex Port();
