@@ -116,6 +116,7 @@ public sealed class AppResolverTests : IDisposable
     [Theory]
     [InlineData("quickstart/app.json")]
     [InlineData("nginx/shop.json")]
+    [InlineData("haproxy/shop.json")]
     public void Load_Examples_Valid(string example)
     {
         var app = AppResolver.Load(Path.Combine(Repo.Root, "examples", example), new Dictionary<string, string>(), _ => null, _plugins, _dir.Path);
