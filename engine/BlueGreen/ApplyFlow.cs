@@ -111,7 +111,7 @@ public sealed class ApplyFlow(AppContext ctx, bool noFlip, AppRecord record)
 
     private async Task<string> ConvergeAsync(ColourSpec target, CancellationToken ct)
     {
-        ctx.Groups.State.Commit(target.Group.Id, target.GroupJson);
+        ctx.Groups.Commit(target.Group, target.GroupJson);
         var change = await ctx.Groups.ConvergeAsync(target.Group, !_seen.Committed.Contains(target.Group.Id), announce: false, ct, target.Tags, target.ConfigHash, ctx.App.SecretValues);
         return change.Plan;
     }

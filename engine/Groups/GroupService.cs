@@ -39,7 +39,7 @@ public sealed class GroupService(EngineOptions options, PluginRegistry plugins)
         }
 
         var isNew = committed is null;
-        _state.Commit(spec.Id, json);
+        Commit(spec, json);
         return await ConvergeAsync(spec, isNew, announce: false, cancellationToken);
     }
 
@@ -62,10 +62,23 @@ public sealed class GroupService(EngineOptions options, PluginRegistry plugins)
                 $"group {spec.Id} is not watched; start managing it with 'deploy group watch {file}'", File: file)]);
         }
 
-        _state.Commit(spec.Id, json);
+        Commit(spec, json);
         var change = await ConvergeAsync(spec, isNew: false, announce: true, cancellationToken);
         options.Events.Info($"Finished updating group {spec.Id}");
         return change;
+    }
+
+    /// <summary>
+    /// Records <paramref name="json"/> as the desired state of <paramref name="spec"/>'s group and, the first time, the
+    /// instance folder it is created in. Idempotent.
+    /// </summary>
+    public void Commit(GroupSpec spec, string json)
+    {
+        _state.Commit(spec.Id, json);
+        if (plugins.Instance(spec.Properties.Instance.Plugin) is IFolderInstancePlugin folders)
+        {
+            _state.RecordInstanceFolder(spec.Id, folders.Directory);
+        }
     }
 
     /// <summary>The members of a watched group.</summary>
@@ -263,11 +276,18 @@ public sealed class GroupService(EngineOptions options, PluginRegistry plugins)
 
     /// <summary>The converger for <paramref name="spec"/>'s plugins.</summary>
     public GroupConverger Converger(GroupSpec spec, IReadOnlyDictionary<string, string> extraTags, IReadOnlyCollection<string>? secrets = null) =>
-        new(plugins.Instance(spec.Properties.Instance.Plugin), plugins.Flavor(spec.Properties.Flavor.Plugin),
+        new(InstancePlugin(spec), plugins.Flavor(spec.Properties.Flavor.Plugin),
             new ConvergeOptions { MaxParallel = options.MaxParallel, PollInterval = options.PollInterval, ExtraTags = extraTags, Secrets = secrets ?? [], BaseDirectory = spec.BaseDirectory },
             new SecretMask(secrets ?? []).Wrap(options.Events));
 
     private static string LockName(string groupId) => "group-" + groupId;
+
+    // A group lives where it was created: another --file-dir (DEPLOY_FILE_DIR) never moves its instances.
+    private IInstancePlugin InstancePlugin(GroupSpec spec)
+    {
+        var plugin = plugins.Instance(spec.Properties.Instance.Plugin);
+        return plugin is IFolderInstancePlugin folders && _state.InstanceFolder(spec.Id) is { } recorded ? folders.InFolder(recorded) : plugin;
+    }
 
     private GroupSpec CommittedOrThrow(string groupId)
     {

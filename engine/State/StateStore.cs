@@ -64,10 +64,40 @@ public sealed class StateStore(string directory)
         AtomicFile.Write(GroupPath(groupId), json);
     }
 
+    /// <summary>
+    /// The instance folder <paramref name="groupId"/> was created with (plugins with <c>IFolderInstancePlugin</c>), or
+    /// null when none was recorded (another plugin, or a group committed by an older release).
+    /// </summary>
+    public string? InstanceFolder(string groupId)
+    {
+        var path = FolderPath(groupId);
+        try
+        {
+            return File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path))?["InstanceFolder"]?.GetValue<string>() : null;
+        }
+        catch (Exception e) when (e is JsonException or IOException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Records the instance folder of <paramref name="groupId"/>, once: a recorded folder is never moved. Idempotent.</summary>
+    public void RecordInstanceFolder(string groupId, string folder)
+    {
+        if (InstanceFolder(groupId) is null)
+        {
+            AtomicFile.Write(FolderPath(groupId), new JsonObject { ["InstanceFolder"] = Path.GetFullPath(folder) }.ToJsonString());
+        }
+    }
+
     /// <summary>Stops managing <paramref name="groupId"/>. Idempotent.</summary>
     public void Forget(string groupId)
     {
         File.Delete(GroupPath(groupId));
+        if (File.Exists(FolderPath(groupId)))
+        {
+            File.Delete(FolderPath(groupId));
+        }
         Journal.Finish(groupId);
     }
 
@@ -88,6 +118,9 @@ public sealed class StateStore(string directory)
 
     // Group IDs are validated (letters, digits, . _ -) before they ever reach here.
     private string GroupPath(string groupId) => Path.Combine(GroupsDir, groupId + ".json");
+
+    // Beside the committed spec, not inside it: the committed JSON stays the user's spec, byte for byte.
+    private string FolderPath(string groupId) => Path.Combine(Directory, "folders", groupId + ".json");
 }
 
 /// <summary>A committed group: its spec with secrets filled in, the extra tags its instances carry (app colours), and the secret values.</summary>

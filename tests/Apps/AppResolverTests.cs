@@ -115,6 +115,7 @@ public sealed class AppResolverTests : IDisposable
     [Theory]
     [InlineData("quickstart/app.json")]
     [InlineData("nginx/shop.json")]
+    [InlineData("haproxy/shop.json")]
     public void Load_Examples_Valid(string example)
     {
         var app = _dir.LoadFile(Path.Combine(Repo.Root, "examples", example));

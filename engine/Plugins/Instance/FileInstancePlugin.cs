@@ -10,7 +10,7 @@ namespace Deploy.Engine.Plugins.Instance;
 /// InfraKit's file instance plugin: each instance is a file <c>instance-&lt;random digits&gt;</c> holding
 /// <c>{ID, LogicalID, Tags, Spec}</c>. Destroying deletes the file; describing reads the folder.
 /// </summary>
-public sealed partial class FileInstancePlugin(string directory, IDeployEvents events) : IInstancePlugin
+public sealed partial class FileInstancePlugin(string directory, IDeployEvents events) : IInstancePlugin, IFolderInstancePlugin
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
@@ -20,6 +20,9 @@ public sealed partial class FileInstancePlugin(string directory, IDeployEvents e
 
     /// <summary>The folder holding the instance files.</summary>
     public string Directory { get; } = Path.GetFullPath(directory);
+
+    public IInstancePlugin InFolder(string directory) =>
+        Path.GetFullPath(directory) == Directory ? this : new FileInstancePlugin(directory, events);
 
     public IEnumerable<Diagnostic> Validate(JsonElement? properties, string path) => [];
 

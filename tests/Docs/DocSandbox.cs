@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using Deploy.Tests.Fixtures;
+using Deploy.Tests.Support;
+
+namespace Deploy.Tests.Docs;
+
+/// <summary>
+/// Runs one documented block as README.md's "How the docs are tested" says: in a fresh copy of the repository,
+/// with <c>deploy</c> (and <c>dotnet run --project cli --</c>) as the built CLI, port 8080 replaced by a free port and
+/// <c>/tmp/</c> by a fresh temp folder, in the block and in the copy's example specs. Everything it started is stopped after.
+/// </summary>
+public sealed partial class DocSandbox : IDisposable
+{
+    private static readonly HashSet<string> Skipped = new(StringComparer.Ordinal) { "bin", "obj", ".git", ".tools", "node_modules", "TestResults" };
+
+    private readonly string _copy = ProxyFixtures.TempDirectory("deploy-docs-repo-");
+    private readonly string _tmp = ProxyFixtures.TempDirectory("deploy-docs-tmp-");
+    private readonly string _bin = ProxyFixtures.TempDirectory("deploy-docs-bin-");
+    private readonly int _port = ProxyFixtures.FreePort();
+
+    public DocSandbox()
+    {
+        Copy(Repo.Root, _copy);
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(_copy, "examples"), "*", SearchOption.AllDirectories)
+                     .Where(f => Path.GetExtension(f) == ".json"))
+        {
+            File.WriteAllText(file, Substitute(File.ReadAllText(file)));
+        }
+
+        var shim = Path.Combine(_bin, "deploy");
+        File.WriteAllText(shim, $"#!/bin/sh\nexec dotnet '{CliRunner.CliDll}' \"$@\"\n");
+        File.SetUnixFileMode(shim, (UnixFileMode)0b111_101_101);
+    }
+
+    /// <summary>The block's text after the documented substitutions.</summary>
+    public string Substitute(string text) =>
+        Port().Replace(Tmp().Replace(text, _tmp + "/"), _port.ToString());
+
+    /// <summary>Runs <paramref name="block"/> with <c>bash -e</c> in its folder; returns the exit code, output and trace.</summary>
+    public async Task<(int ExitCode, string Output)> RunAsync(DocBlock block, TimeSpan timeout)
+    {
+        var script = Path.Combine(_tmp, ".doc-block.sh");
+        var trace = Path.Combine(_tmp, ".doc-block.trace");
+        // `dotnet run --project cli -- ARGS` is the built CLI too: same program, without a build per command.
+        File.WriteAllText(script, $$"""
+            exec {trace}>'{{trace}}'; BASH_XTRACEFD=$trace; set -x
+            dotnet() { if [ "${1-}" = run ] && [ "${2-}" = --project ] && [ "${3-}" = cli ] && [ "${4-}" = -- ]; then shift 4; command deploy "$@"; else command dotnet "$@"; fi; }
+            {{Substitute(block.Text)}}
+            """);
+        var info = new ProcessStartInfo("setsid")
+        {
+            WorkingDirectory = Path.GetFullPath(Path.Combine(_copy, block.RunFrom!)),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "bash", "-e", script })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment.Remove("DEPLOY_STATE");
+        info.Environment.Remove("DEPLOY_FILE_DIR");
+        info.Environment["PATH"] = $"{_bin}:{Environment.GetEnvironmentVariable("PATH")}:/usr/sbin:/sbin";
+        info.Environment[ProcessScan.Marker] = _copy;
+
+        var output = new StringBuilder();
+        using var process = new Process { StartInfo = info };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var exit = -1;
+        using (var cts = new CancellationTokenSource(timeout))
+        {
+            // Not WaitForExitAsync: it also waits for the output pipes, which a background job (`serve &`) keeps open.
+            while (!process.HasExited && !cts.IsCancellationRequested)
+            {
+                await Task.Delay(100);
+            }
+
+            if (process.HasExited)
+            {
+                exit = process.ExitCode;
+            }
+            else
+            {
+                lock (output) output.AppendLine($"(timed out after {timeout})");
+            }
+        }
+
+        StopEverything(process.Id);
+        // Now the pipes close: wait (bounded) until the last lines have been read.
+        using (var drained = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            try
+            {
+                await process.WaitForExitAsync(drained.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                lock (output) output.AppendLine("(output still open 10s after the block ended)");
+            }
+        }
+        lock (output)
+        {
+            var text = output.ToString();
+            var traced = File.Exists(trace) ? File.ReadAllText(trace) : "";
+            return (exit, $"{text}\n--- trace (bash -x)\n{traced}");
+        }
+    }
+
+    // The block's own process group (background jobs such as `deploy serve &`), proxies it started, instance processes.
+    private void StopEverything(int group)
+    {
+        Native.Kill(-group, 15);
+        foreach (var root in new[] { _tmp, _copy })
+        {
+            foreach (var pidFile in Directory.EnumerateFiles(root, "*.pid", SearchOption.AllDirectories))
+            {
+                var signal = Path.GetFileName(pidFile) == "nginx.pid" ? 3 : 15; // nginx: graceful quit
+                if (int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid) && pid > 1)
+                {
+                    Native.Kill(pid, signal);
+                }
+            }
+        }
+
+        ProcessScan.KillAll(_copy);
+        Thread.Sleep(300);
+        Native.Kill(-group, 9);
+    }
+
+    private static void Copy(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.EnumerateFiles(from))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        }
+
+        foreach (var dir in Directory.EnumerateDirectories(from))
+        {
+            var name = Path.GetFileName(dir);
+            if (!Skipped.Contains(name) && !name.StartsWith(".deploy", StringComparison.Ordinal) && new DirectoryInfo(dir).LinkTarget is null)
+            {
+                Copy(dir, Path.Combine(to, name));
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var dir in new[] { _copy, _tmp, _bin })
+        {
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
+    // An absolute /tmp/ only: not a folder named tmp inside another path (nginx.conf's @DIR@/tmp/).
+    [GeneratedRegex(@"(?<![\w@}/.-])/tmp/")]
+    private static partial Regex Tmp();
+
+    [GeneratedRegex(@"\b8080\b")]
+    private static partial Regex Port();
+}
