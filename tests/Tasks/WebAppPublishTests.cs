@@ -19,6 +19,9 @@ public sealed class WebAppPublishTests(PackedConsumer consumer, ITestOutputHelpe
         "dotnet publish -p:DeployOnPublish=true -p:Version=2.0.0",
     ];
 
+    /// <summary>The doc's status command line, after the publishes.</summary>
+    public const string DocumentedStatus = "dotnet build -t:BlueGreenStatus";
+
     private readonly List<string> _runs = [];
 
     [Fact]
@@ -32,6 +35,9 @@ public sealed class WebAppPublishTests(PackedConsumer consumer, ITestOutputHelpe
             publish.ExitCode.ShouldBe(0, publish.ToString());
         }
 
+        var listed = await Run(app, DocumentedStatus);
+        listed.ExitCode.ShouldBe(0, listed.ToString());
+        listed.Output.ShouldContain("shop: live green, standby blue");
         var status = await Status(app);
         status.GetProperty("liveColour").GetString().ShouldBe("green");
         status.GetProperty("standbyColour").GetString().ShouldBe("blue");
@@ -50,6 +56,7 @@ public sealed class WebAppPublishTests(PackedConsumer consumer, ITestOutputHelpe
         foreach (var (colour, id, endpoint) in instances)
         {
             (await http.GetStringAsync($"http://{endpoint}/")).ShouldBe("Hello World!", $"{colour} {id}");
+            listed.Output.ShouldContain($"  {id}  {endpoint}  version {(colour == "green" ? "2.0.0" : "1.0.0")}  healthy");
             var log = File.ReadAllText(Path.Combine(app, ".deploy", "processes", id + ".log"));
             log.ShouldContain($"Now listening on: http://{endpoint}");
             log.ShouldContain($"Content root path: {Path.Combine(app, ".deploy", "releases", colour == "green" ? "2.0.0" : "1.0.0")}");
