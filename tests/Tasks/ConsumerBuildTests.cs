@@ -12,7 +12,8 @@ namespace Deploy.Tests.Tasks;
 /// The package as users get it: real <c>dotnet build</c> and <c>dotnet publish</c> of a consumer project that
 /// references the packed Deploy.Tasks, on the embedded defaults (file instances, file proxy in the state folder).
 /// </summary>
-public sealed class ConsumerBuildTests(PackedConsumer consumer, ITestOutputHelper output) : IClassFixture<PackedConsumer>
+[Collection(PackedConsumerCollection.Name)]
+public sealed class ConsumerBuildTests(PackedConsumer consumer, ITestOutputHelper output)
 {
     private const string QuickstartSpec = """
         {

@@ -1,10 +1,14 @@
 using System.Diagnostics;
 using System.Text;
+using Deploy.Tests.Support;
 
 namespace Deploy.Tests.Tasks;
 
-/// <summary>Runs the real <c>dotnet</c> CLI with a clean environment: no build servers, no node reuse, a chosen package cache.</summary>
-public sealed class DotnetCli(string workingDirectory, string? nugetPackages = null)
+/// <summary>
+/// Runs the real <c>dotnet</c> CLI with a clean environment: no build servers, no node reuse, a chosen package cache,
+/// and, when <paramref name="testRoot"/> is given, <see cref="ProcessScan.Marker"/> so the instances a deploy starts can be found and stopped.
+/// </summary>
+public sealed class DotnetCli(string workingDirectory, string? nugetPackages = null, string? testRoot = null)
 {
     /// <summary>Runs <c>dotnet args…</c> to completion; the output is stdout and stderr as they came.</summary>
     public async Task<DotnetResult> RunAsync(params string[] args)
@@ -35,6 +39,11 @@ public sealed class DotnetCli(string workingDirectory, string? nugetPackages = n
         if (nugetPackages is not null)
         {
             info.Environment["NUGET_PACKAGES"] = nugetPackages;
+        }
+
+        if (testRoot is not null)
+        {
+            info.Environment[ProcessScan.Marker] = testRoot;
         }
 
         var output = new StringBuilder();

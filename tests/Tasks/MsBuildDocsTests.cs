@@ -3,7 +3,7 @@ using Deploy.Tests.Support;
 
 namespace Deploy.Tests.Tasks;
 
-/// <summary>docs/msbuild.md documents the one code table of the engine; this keeps the two from drifting.</summary>
+/// <summary>docs/msbuild.md documents the one code table of the engine and the tested web app sample; this keeps them from drifting.</summary>
 public sealed class MsBuildDocsTests
 {
     [Fact]
@@ -16,6 +16,26 @@ public sealed class MsBuildDocsTests
             var exit = code.Severity == Severity.Warning ? "—" : code.ExitCode.ToString();
             var kind = code.Severity == Severity.Warning ? "warning" : "error";
             doc.ShouldContain($"| `{code.Id}` | {kind} | {code.Title} | {exit} |");
+        }
+    }
+
+    [Fact]
+    public void WebAppSample_ShowsTheSpecAndCommandLinesTheWebAppTestsRun()
+    {
+        var doc = File.ReadAllText(Path.Combine(Repo.Root, "docs", "msbuild.md"));
+
+        doc.ShouldContain(WebAppTemplate.SampleSpec.TrimEnd());
+        doc.ShouldContain("dotnet new web -n shop -o /tmp/shop");
+        doc.ShouldContain("cp examples/msbuild/deploy.json /tmp/shop/deploy.json");
+        foreach (var line in WebAppTemplate.NugetConfig("/tmp/deploy-feed").Split('\n'))
+        {
+            doc.ShouldContain($"'{line.TrimEnd()}'");
+        }
+
+        doc.ShouldContain("dotnet add package Deploy.Tasks --version 0.1.0");
+        foreach (var line in WebAppPublishTests.DocumentedPublishes.Append(WebAppPublishTests.DocumentedStatus))
+        {
+            doc.ShouldContain($"\n{line}\n");
         }
     }
 }

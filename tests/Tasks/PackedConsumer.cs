@@ -4,9 +4,11 @@ using Deploy.Tests.Support;
 namespace Deploy.Tests.Tasks;
 
 /// <summary>
-/// Once per test class: packs Deploy.Tasks from this repository into a temp feed under a unique version, and creates
-/// a consumer (<c>dotnet new console</c>) referencing exactly that version, restored into its own package cache so no
-/// stale copy can interfere. The consumer prints the deploy outputs after each deploy target and its own version when run.
+/// Once per test run (shared by the <see cref="PackedConsumerCollection"/>): packs Deploy.Tasks from this repository into
+/// a temp feed under a unique version, and creates two consumers referencing exactly that version, restored into their
+/// own package cache so no stale copy can interfere: a console app (<c>dotnet new console</c>) that prints the deploy
+/// outputs after each deploy target and its own version when run, and a stock web app (<c>dotnet new web</c>) set up as
+/// docs/msbuild.md says, which <see cref="NewWebApp"/> copies for each test.
 /// </summary>
 public sealed class PackedConsumer : IAsyncLifetime
 {
@@ -19,10 +21,16 @@ public sealed class PackedConsumer : IAsyncLifetime
     public string Project => Path.Combine(_dir.Path, "consumer");
 
     /// <summary>The dotnet CLI in the consumer's folder with its own package cache.</summary>
-    public DotnetCli Dotnet => new(Project, Path.Combine(_dir.Path, "packages"));
+    public DotnetCli Dotnet => new(Project, Packages);
 
     /// <summary>How long packing took.</summary>
     public TimeSpan PackDuration { get; private set; }
+
+    /// <summary>The feed the package was packed into.</summary>
+    public string Feed => Path.Combine(_dir.Path, "feed");
+
+    /// <summary>The package cache every consumer restores into.</summary>
+    public string Packages => Path.Combine(_dir.Path, "packages");
 
     /// <summary>A fresh folder for one test's state, releases and specs.</summary>
     public string NewRun(string name)
@@ -34,7 +42,7 @@ public sealed class PackedConsumer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var feed = Path.Combine(_dir.Path, "feed");
+        var feed = Feed;
         var clock = Stopwatch.StartNew();
         // Artifacts output keeps the pack's build out of the repository's bin/ and obj/.
         var pack = await new DotnetCli(Repo.Root).RunAsync("pack", Path.Combine(Repo.Root, "tasks", "Deploy.Tasks.csproj"), "-o", feed,
@@ -64,7 +72,14 @@ public sealed class PackedConsumer : IAsyncLifetime
             """));
         File.WriteAllText(Path.Combine(Project, "Program.cs"), "Console.WriteLine(typeof(Program).Assembly.GetName().Version);\n");
         Check(await Dotnet.RunAsync("restore", "-nodeReuse:false", "-tl:off"));
+        await WebAppTemplate.CreateTemplateAsync(_dir.Path, Feed, Version, Packages);
     }
+
+    /// <summary>
+    /// A copy of the stock web app <c>shop</c> (with the package and the local feed, as docs/msbuild.md sets it up) in
+    /// a fresh folder of its own, with examples/msbuild/deploy.json beside it on a free port range; returns its folder.
+    /// </summary>
+    public string NewWebApp(string name) => WebAppTemplate.Copy(_dir.Path, NewRun(name));
 
     public Task DisposeAsync()
     {
@@ -79,4 +94,11 @@ public sealed class PackedConsumer : IAsyncLifetime
             throw new InvalidOperationException(result.ToString());
         }
     }
+}
+
+/// <summary>Shares one <see cref="PackedConsumer"/> (one pack, one feed) among every class of the MSBuild face's real builds.</summary>
+[CollectionDefinition(Name)]
+public sealed class PackedConsumerCollection : ICollectionFixture<PackedConsumer>
+{
+    public const string Name = "Packed Deploy.Tasks";
 }

@@ -110,6 +110,22 @@ public sealed class ProcessInstancePluginTests(HelloApp hello) : IAsyncLifetime
         tail.ShouldBe("line 11\nline 12\nFailed to bind to address");
     }
 
+    [Fact]
+    public async Task LogTail_AppDiedOfAnException_QuotesTheMessageWithoutStackFrames()
+    {
+        var id = await _h.ProvisionAsync(ProcessHarness.Props(
+            command: ["sh", "-c", "sleep 0.3; echo 'Unhandled exception. System.InvalidOperationException: bad address'; " +
+                "echo '   at Kestrel.Bind(String address)'; echo '--- End of stack trace from previous location ---'; echo '   at Program.<Main>$(String[] args)'; exit 134"],
+            from: _p, to: _p + 9));
+        var pid = _h.PidOf(id);
+        for (var i = 0; i < 100 && ProcessHarness.Running(pid); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        _h.Plugin.LogTail(id, lines: 3).ShouldBe("Unhandled exception. System.InvalidOperationException: bad address");
+    }
+
     private static async Task<string> WaitForFileAsync(string file)
     {
         for (var i = 0; i < 100 && !(File.Exists(file) && File.ReadAllText(file).EndsWith('\n')); i++)

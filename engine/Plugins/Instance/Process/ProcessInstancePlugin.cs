@@ -103,6 +103,10 @@ public sealed class ProcessInstancePlugin(string stateDirectory, IDeployEvents e
         return record.ID;
     }
 
+    /// <summary>
+    /// The last <paramref name="lines"/> lines of the instance's log, leaving out .NET stack frames (<c>   at …</c>), so
+    /// an app that died of an exception is quoted with the exception's message rather than the bottom of its trace.
+    /// </summary>
     public string? LogTail(string instanceId, int lines)
     {
         var file = _records.LogOf(ProcessRecords.Checked(instanceId));
@@ -110,8 +114,8 @@ public sealed class ProcessInstancePlugin(string stateDirectory, IDeployEvents e
         {
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             stream.Seek(Math.Max(0, stream.Length - 16 * 1024), SeekOrigin.Begin);
-            var text = new StreamReader(stream).ReadToEnd().TrimEnd();
-            return text.Length == 0 ? null : string.Join('\n', text.Split('\n')[^Math.Min(lines, text.Split('\n').Length)..]);
+            var kept = new StreamReader(stream).ReadToEnd().TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')).Where(l => !IsStackFrame(l)).ToList();
+            return kept.Count == 0 || kept is [""] ? null : string.Join('\n', kept[^Math.Min(lines, kept.Count)..]);
         }
         catch (IOException)
         {
@@ -194,6 +198,12 @@ public sealed class ProcessInstancePlugin(string stateDirectory, IDeployEvents e
         var launch = ProcessLaunch.For(properties, record.Port, baseDirectory ?? System.Environment.CurrentDirectory);
         var env = new Dictionary<string, string>(launch.Env, StringComparer.Ordinal) { [InstanceIdVariable] = record.ID };
         return ProcessSpawner.Start(launch.Argv, env, launch.WorkingDirectory, record.LogFile);
+    }
+
+    private static bool IsStackFrame(string line)
+    {
+        var text = line.TrimStart();
+        return (line.Length > text.Length && text.StartsWith("at ", StringComparison.Ordinal)) || text.StartsWith("--- End of ", StringComparison.Ordinal);
     }
 
     private static string Quoted(string? log) => log is null ? "" : $"; its log ends:\n{log}\n";
