@@ -82,9 +82,13 @@ public static class AppResolver
         return new ResolvedApp(spec, file, baseDir, vars, secretValues, colours!, proxy, target, url);
     }
 
+    /// <summary>The var every app knows: the version its instances are tagged with (<c>deploy.version</c>).</summary>
+    public const string VersionVar = "version";
+
     private static void CheckGivenVars(JsonElement root, AppSpec spec, IEnumerable<string> given, DiagnosticBag bag)
     {
-        var known = spec.Vars.Keys.Concat(spec.Secrets).Concat(Placeholders.VarNames(root)).Distinct(StringComparer.Ordinal).ToList();
+        // "version" is always the engine's own: every instance carries it as its deploy.version tag, used or not.
+        var known = spec.Vars.Keys.Concat(spec.Secrets).Concat(Placeholders.VarNames(root)).Append(VersionVar).Distinct(StringComparer.Ordinal).ToList();
         foreach (var name in given.Where(n => !known.Contains(n, StringComparer.Ordinal)).Order(StringComparer.Ordinal))
         {
             bag.Add(new Diagnostic(Errors.InvalidArgument,
@@ -121,7 +125,7 @@ public static class AppResolver
         var groupId = ResolvedApp.GroupId(spec.Id, colour);
         var tags = new Dictionary<string, string>
         {
-            ["deploy.app"] = spec.Id, ["deploy.colour"] = colour, ["deploy.version"] = vars.GetValueOrDefault("version", ""),
+            ["deploy.app"] = spec.Id, ["deploy.colour"] = colour, ["deploy.version"] = vars.GetValueOrDefault(VersionVar, ""),
         };
         var committed = new JsonObject
         {

@@ -22,7 +22,7 @@ public sealed record ResolvedApp(
     public string Id => Spec.Id;
 
     /// <summary>The <c>version</c> var, if the spec has one.</summary>
-    public string? Version => Vars.GetValueOrDefault("version");
+    public string? Version => Vars.GetValueOrDefault(AppResolver.VersionVar);
 
     /// <summary>The colour named <paramref name="name"/>.</summary>
     public ColourSpec Colour(string name) => Colours.First(c => c.Colour == name);

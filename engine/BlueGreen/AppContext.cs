@@ -27,7 +27,7 @@ public sealed class AppContext(ResolvedApp app, GroupService groups, IDeployEven
 
     public HttpChecks Checks { get; } = new();
 
-    public HookRunner Hooks => new(App.BaseDirectory, Mask);
+    public HookRunner Hooks => new(App.BaseDirectory, Mask, Events);
 
     /// <summary>The last lines of an instance's log in <paramref name="colour"/>, masked; null when its plugin keeps no logs.</summary>
     public Func<string, string?>? LogTail(Apps.ColourSpec colour) =>

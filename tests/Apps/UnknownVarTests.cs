@@ -61,6 +61,17 @@ public sealed class UnknownVarTests : IDisposable
     public void Load_VarDeclaredOrUsedInAPlaceholder_Accepted(string name) => Load(name).Id.ShouldBe("shop");
 
     [Fact]
+    public void Load_VersionTheSpecNeitherDeclaresNorUses_AcceptedAndTagsTheInstances()
+    {
+        var spec = Spec.Replace("\"Vars\": { \"version\": \"1.0.0\" },", "").Replace("{{var.version}} in ", "");
+
+        var app = _dir.Load(spec, new Dictionary<string, string> { ["version"] = "2.0.0", ["region"] = "eu", ["db_password"] = "s" }, given: ["version"]);
+
+        app.Version.ShouldBe("2.0.0");
+        app.Colour("blue").Tags["deploy.version"].ShouldBe("2.0.0");
+    }
+
+    [Fact]
     public async Task Plan_OptionalVarTheSpecDoesNotUse_Accepted()
     {
         var apps = AppService.Create(new EngineOptions(Path.Combine(_dir.Path, "state")) { Environment = _ => null });
