@@ -53,7 +53,8 @@ public sealed class ApplyFlow(AppContext ctx, bool noFlip, AppRecord record)
                         env = HookRunner.Environment(app.Id, target.Colour, live?.Colour, app.Version, AppContext.Endpoints(_members));
                         break;
                     case AppStepKind.Health:
-                        await Step($"health {target.Colour}", () => ctx.Checks.WaitHealthyAsync(target.Colour, _members, target.Health!, ctx.Events, ct, ctx.LogTail(target)), _ => $"{_members.Count} healthy");
+                        await Step($"health {target.Colour}", () => ctx.Checks.WaitHealthyAsync(target.Colour, _members, target.Health!, ctx.Events, ct, ctx.LogTail(target),
+                            async c => (await ctx.Groups.MembersAsync(target.Group, c)).Select(m => m.Id).ToHashSet()), _ => $"{_members.Count} healthy");
                         break;
                     case AppStepKind.Verify:
                         await Step($"verify {target.Colour}", () => ctx.Checks.VerifyEachAsync(target.Colour, _members, target.Verify!, ct), _ => $"{_members.Count} verified");

@@ -42,8 +42,12 @@ public sealed class HttpChecks : IDisposable
     /// throws naming the instance, the probe and its last response when the deadline passes.
     /// </summary>
     /// <param name="logTail">The end of an instance's log by ID, when its plugin keeps one; quoted in the failure.</param>
+    /// <remarks>
+    /// With <paramref name="stillThere"/> (the IDs its plugin still describes), an instance that failed its probe and is
+    /// no longer described has exited: the wait fails at once, quoting its log, instead of at the deadline.
+    /// </remarks>
     public async Task WaitHealthyAsync(string colour, IReadOnlyList<MemberView> members, HealthSpec health, IDeployEvents events, CancellationToken cancellationToken,
-        Func<string, string?>? logTail = null)
+        Func<string, string?>? logTail = null, Func<CancellationToken, Task<IReadOnlyCollection<string>>>? stillThere = null)
     {
         var clock = Stopwatch.StartNew();
         var streak = members.ToDictionary(m => m.Id, _ => 0);
@@ -66,6 +70,17 @@ public sealed class HttpChecks : IDisposable
             {
                 events.Info($"{colour}: {members.Count} of {members.Count} instances healthy ({health.HealthyThreshold} probes in a row)");
                 return;
+            }
+
+            if (stillThere is not null && members.Any(m => last[m.Id].Error is not null))
+            {
+                var present = await stillThere(cancellationToken);
+                if (members.FirstOrDefault(m => last[m.Id].Error is not null && !present.Contains(m.Id)) is { } gone)
+                {
+                    throw new DeployException(Errors.NotQuiescent,
+                        $"{colour} instance {gone.Id} ({gone.Endpoint}) exited before it became healthy; the live colour was not touched" +
+                        (logTail?.Invoke(gone.Id) is { } tail ? $"; the instance's log ends:\n{tail}" : ""));
+                }
             }
 
             if (clock.Elapsed >= health.Deadline)

@@ -88,7 +88,7 @@ public sealed class WebAppPublishTests(PackedConsumer consumer, ITestOutputHelpe
         // Kestrel refuses the scheme and the host exits: the app dies at start on every port.
         var broken = JsonNode.Parse(File.ReadAllText(spec))!.AsObject();
         broken["Group"]!["Instance"]!["Properties"]!["Env"] = new JsonObject { ["ASPNETCORE_URLS"] = "ftp://127.0.0.1:{{port}}" };
-        broken["Health"]!["Deadline"] = "5s";
+        broken["Health"]!["Deadline"] = "60s";
         File.WriteAllText(spec, broken.ToJsonString());
 
         var publish = await Run(app, DocumentedPublishes[0]);
@@ -100,6 +100,7 @@ public sealed class WebAppPublishTests(PackedConsumer consumer, ITestOutputHelpe
         logLines.ShouldNotBeEmpty();
         publish.Output.Split('\n').ShouldContain(l => l.Contains("error DEPLOY3001:") && logLines.Any(l.Contains), publish.ToString());
         publish.Output.ShouldContain("nothing was live");
+        publish.Output.ShouldContain("exited before it became healthy"); // noticed when it exited, not at the 60s deadline
     }
 
     public void Dispose()
