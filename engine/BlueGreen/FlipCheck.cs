@@ -10,10 +10,12 @@ namespace Deploy.Engine.BlueGreen;
 /// like the colour just routed to, on fresh connections, several times in a row, before anything judges the flip.
 /// Old workers of a reloaded proxy keep accepting for a moment; a streak on new connections outlasts them.
 /// </summary>
-public sealed class FlipCheck(HttpChecks http)
+public sealed class FlipCheck(HttpChecks http, TimeSpan? limit = null)
 {
-    /// <summary>How long a reload may take to show; a stuck or failed one ends in a clear error.</summary>
-    public static readonly TimeSpan Limit = TimeSpan.FromSeconds(15);
+    /// <summary>How long a reload may take to show by default; a stuck or failed one ends in a clear error.</summary>
+    public static readonly TimeSpan DefaultLimit = TimeSpan.FromSeconds(15);
+
+    private TimeSpan Limit => limit ?? DefaultLimit;
 
     /// <summary>Answers in a row, each on a new connection, that count as the flip being in effect.</summary>
     public const int Streak = 5;
@@ -28,25 +30,28 @@ public sealed class FlipCheck(HttpChecks http)
     {
         var path = verify?.Path ?? proxyUrl.PathAndQuery;
         var target = verify is null ? proxyUrl.ToString() : proxyUrl.ToString().TrimEnd('/') + verify.Path;
-        var expected = await AnswerOfAsync(routed, path, ct);
-        if (expected is null)
+        var expected = await AnswersOfAsync(routed, path, ct);
+        if (expected.Count == 0)
         {
             return $"none of {colour}'s instances answered GET {path}";
         }
 
-        if (verify is not null && HttpChecks.Mismatch(expected, verify) is { } wrong)
+        if (verify is not null && expected.Select(e => HttpChecks.Mismatch(e, verify)).FirstOrDefault(w => w is not null) is { } wrong)
         {
             return $"{colour}'s instances themselves {wrong} at {path}";
         }
 
-        var before = await AnswerOfAsync(previous, path, ct);
+        // An app whose answer changes from one request to the next (a clock, a counter) can only be told by its status.
+        var again = await http.ProbeAsync(routed.First(m => m.Endpoint is not null).Endpoint!.Url(path), TimeSpan.FromSeconds(5), ct);
+        var stable = Same(again, expected[0]);
+        var before = await AnswersOfAsync(previous, path, ct);
         var clock = Stopwatch.StartNew();
         var streak = 0;
         ProbeResult? last = null;
         while (clock.Elapsed < Limit)
         {
             last = await http.ProbeAsync(target, TimeSpan.FromSeconds(5), ct);
-            streak = Matches(last, expected, before, verify) ? streak + 1 : 0;
+            streak = Matches(last, expected, before, verify, stable) ? streak + 1 : 0;
             if (streak >= Streak)
             {
                 return null;
@@ -56,27 +61,28 @@ public sealed class FlipCheck(HttpChecks http)
         }
 
         return $"{target} did not answer from {colour} within {Duration.Format(Limit)} of the reload (last answer: {last}; " +
-               $"{colour}'s instances answer {expected})";
+               $"{colour}'s instances answer {expected[0]})";
     }
 
-    // One instance's own answer at the path, as the proxy should relay it once the flip is in effect.
-    private async Task<ProbeResult?> AnswerOfAsync(IReadOnlyList<MemberView> members, string path, CancellationToken ct)
+    // Each instance's own answer at the path (those that gave one), as the proxy should relay it once the flip is in effect.
+    private async Task<List<ProbeResult>> AnswersOfAsync(IReadOnlyList<MemberView> members, string path, CancellationToken ct)
     {
+        var answers = new List<ProbeResult>();
         foreach (var m in members.Where(m => m.Endpoint is not null))
         {
             var answer = await http.ProbeAsync(m.Endpoint!.Url(path), TimeSpan.FromSeconds(5), ct);
             if (answer.Error is null)
             {
-                return answer;
+                answers.Add(answer);
             }
         }
 
-        return null;
+        return answers;
     }
 
-    // From the routed colour when the answer is what its instances say (and, with Verify, satisfies it). When the two
-    // colours answer alike, nothing tells them apart and any such answer counts: either colour then serves the same.
-    private static bool Matches(ProbeResult answer, ProbeResult expected, ProbeResult? before, VerifySpec? verify)
+    // From the routed colour when the answer is what one of its instances says (and, with Verify, satisfies it). When
+    // the two colours answer alike, nothing tells them apart and any such answer counts: either colour serves the same.
+    private static bool Matches(ProbeResult answer, List<ProbeResult> expected, List<ProbeResult> before, VerifySpec? verify, bool stable)
     {
         if (answer.Error is not null)
         {
@@ -85,10 +91,10 @@ public sealed class FlipCheck(HttpChecks http)
 
         if (verify is not null && HttpChecks.Mismatch(answer, verify) is null)
         {
-            return before is null || HttpChecks.Mismatch(before, verify) is not null || Same(answer, expected);
+            return before.Count == 0 || before.All(b => HttpChecks.Mismatch(b, verify) is not null) || expected.Any(e => Same(answer, e));
         }
 
-        return Same(answer, expected);
+        return stable ? expected.Any(e => Same(answer, e)) : answer.Status == expected[0].Status;
     }
 
     private static bool Same(ProbeResult a, ProbeResult b) => a.Status == b.Status && a.Body == b.Body;

@@ -50,7 +50,17 @@ public sealed class FlipFlow(AppContext ctx)
 
         var hash = members[0].Tags.GetValueOrDefault(GroupPlanner.HashTag);
         var backups = seen.Live is null ? [] : seen.Members[seen.Live];
-        await ctx.FlipAsync(target.Colour, hash, members, backups, backups, verify: null, ct);
+        try
+        {
+            await ctx.FlipAsync(target.Colour, hash, members, backups, backups, verify: null, ct);
+        }
+        catch (DeployException e) when (e.ExitCode == 1 && seen.Live is not null && seen.Route is not null)
+        {
+            // Not seen in effect: put back what was live, as it was, rather than leave a route nobody verified.
+            await ctx.RouteAsync(seen.Live, seen.Route.ConfigHash, seen.Members[seen.Live], seen.Route.Backups.Count == 0 ? [] : members, ct);
+            throw new DeployException(Errors.PluginFailed, $"{e.Diagnostics[0].Message}; {seen.Live} is live again");
+        }
+
         var version = seen.VersionOf(target.Colour);
         if (command == "rollback")
         {

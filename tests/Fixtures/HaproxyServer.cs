@@ -52,8 +52,39 @@ public sealed class HaproxyServer : IAsyncDisposable
         await ProxyFixtures.RunScriptAsync(Path.Combine(ProxyFixtures.ExamplesDirectory, "haproxy", "start-haproxy.sh"), server.Directory, server.Port.ToString());
         await ProxyFixtures.WaitForPortAsync(server.Port);
         server.MasterPid = await ReadPidAsync(server.PidFile);
+        await WaitForWorkerAsync(server.MasterPid);
         return server;
     }
+
+    // A master that is still starting may not act on a reload signal yet: wait until it runs its first worker.
+    private static async Task WaitForWorkerAsync(int master)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!HasChild(master))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException($"haproxy master {master} started no worker within 15s");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    private static bool HasChild(int parent) =>
+        System.IO.Directory.EnumerateDirectories("/proc").Any(dir =>
+        {
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                return fields.Length > 1 && fields[1] == parent.ToString(System.Globalization.CultureInfo.InvariantCulture) && fields[0] != "Z";
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return false;
+            }
+        });
 
     // The daemonizing master truncates, then writes its pid file: under load a read can land in between.
     private static async Task<int> ReadPidAsync(string pidFile)

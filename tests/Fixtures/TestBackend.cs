@@ -14,6 +14,7 @@ public sealed class TestBackend : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private int _requests;
+    private string _name = "";
 
     private TestBackend(string name)
     {
@@ -24,8 +25,8 @@ public sealed class TestBackend : IAsyncDisposable
         _accepting = AcceptAsync();
     }
 
-    /// <summary>The body of every response, e.g. <c>blue-1</c>.</summary>
-    public string Name { get; }
+    /// <summary>The body of every response, e.g. <c>blue-1</c>; a test may change it to play a proxy that reloads.</summary>
+    public string Name { get => Volatile.Read(ref _name); set => Volatile.Write(ref _name, value); }
 
     /// <summary>The port it listens on (127.0.0.1).</summary>
     public int Port { get; }
