@@ -28,6 +28,9 @@ public static partial class NginxUpstream
         text.Append(ProxyHeader.Format(route)).Append('\n');
         text.Append("# Written by deploy (proxy-nginx); edits are overwritten at the next flip.\n");
         text.Append($"upstream {upstream} {{\n");
+        // Server state (failure counts) shared by every worker: with several workers, a failing live server is shunned
+        // after its first failed request in any of them, not once per worker.
+        text.Append($"    zone deploy_{upstream} 64k;\n");
         if (servers.Count == 0)
         {
             text.Append($"    server {Placeholder} down; # no live colour\n");
