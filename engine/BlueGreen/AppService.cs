@@ -105,37 +105,21 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
     {
         foreach (var record in _records.All())
         {
-            try
+            // One app's failure (a proxy that cannot be read, a lock race) never stops the controller.
+            await ControllerPass.TryAsync<object>(options.Events, $"re-rendering the proxy of {record.App}", async () =>
             {
                 using var held = LockFile.TryAcquire(_groups.State.LocksDirectory, "app-" + record.App, LockFile.ControllerCommand, options.Events, out _);
-                if (held is null)
+                if (held is not null)
                 {
-                    continue;
+                    await Boundary(new AppRequest(record.App), $"re-rendering the proxy of {record.App}", requireSecrets: false, async ctx =>
+                    {
+                        await new FlipFlow(ctx).ResyncAsync(ct);
+                        return true;
+                    });
                 }
 
-                await Boundary(new AppRequest(record.App), $"re-rendering the proxy of {record.App}", requireSecrets: false, async ctx =>
-                {
-                    await new FlipFlow(ctx).ResyncAsync(ct);
-                    return true;
-                });
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                throw;
-            }
-            catch (DeployException e)
-            {
-                foreach (var d in e.Diagnostics)
-                {
-                    options.Events.Warn(d with { Code = Errors.OperationFailed with { Severity = Severity.Warning } });
-                }
-            }
-            catch (Exception e)
-            {
-                // One app's failure (a proxy that cannot be read, a lock race) never stops the controller.
-                options.Events.Warn(new Diagnostic(Errors.OperationFailed with { Severity = Severity.Warning },
-                    $"re-rendering the proxy of {record.App} failed unexpectedly: {e.Message}; trying again next pass"));
-            }
+                return null;
+            }, ct);
         }
     }
 

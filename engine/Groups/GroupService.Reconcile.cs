@@ -17,28 +17,9 @@ public sealed partial class GroupService
         var changed = new List<GroupChange>();
         foreach (var id in _state.GroupIds())
         {
-            try
+            if (await ControllerPass.TryAsync(options.Events, $"reconciling group {id}", () => ReconcileAsync(id, cancellationToken), cancellationToken) is { } change)
             {
-                if (await ReconcileAsync(id, cancellationToken) is { } change)
-                {
-                    changed.Add(change);
-                }
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                throw;
-            }
-            catch (DeployException e)
-            {
-                foreach (var d in e.Diagnostics)
-                {
-                    options.Events.Warn(d with { Code = Errors.OperationFailed with { Severity = Severity.Warning } });
-                }
-            }
-            catch (Exception e)
-            {
-                options.Events.Warn(new Diagnostic(Errors.OperationFailed with { Severity = Severity.Warning },
-                    $"reconciling group {id} failed unexpectedly ({e.Message.Split('\n')[0]}); it is tried again next pass"));
+                changed.Add(change);
             }
         }
 

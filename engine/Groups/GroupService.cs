@@ -197,13 +197,6 @@ public sealed partial class GroupService(EngineOptions options, PluginRegistry p
     public LockFile Lock(string groupId, string command) =>
         LockFile.Acquire(_state.LocksDirectory, LockName(groupId), command, options.Events);
 
-    /// <summary>
-    /// Takes the lock of group <paramref name="groupId"/>, waiting up to <paramref name="wait"/> while the controller
-    /// holds it (replacing an instance, say); exit 3 when another command holds it. Taken after the app lock, if any.
-    /// </summary>
-    public Task<LockFile> LockAsync(string groupId, string command, TimeSpan wait, CancellationToken cancellationToken) =>
-        LockFile.AcquireAsync(_state.LocksDirectory, LockName(groupId), command, options.Events, wait, cancellationToken);
-
     /// <summary>The converger for <paramref name="spec"/>'s plugins.</summary>
     public GroupConverger Converger(GroupSpec spec, IReadOnlyDictionary<string, string> extraTags, IReadOnlyCollection<string>? secrets = null) =>
         new(InstancePlugin(spec), plugins.Flavor(spec.Properties.Flavor.Plugin),
