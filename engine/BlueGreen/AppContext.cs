@@ -25,14 +25,24 @@ public sealed class AppContext(ResolvedApp app, GroupService groups, IDeployEven
 
     public IProxyPlugin Proxy { get; } = groups.Plugins.Proxy(app.Proxy.Plugin);
 
-    public HttpChecks Checks { get; } = new();
+    private readonly Probes.LocalHttpProbe _local = new();
+
+    /// <summary>The HTTP checks, made from where the instances can be reached (see <see cref="Plugins.IProbesFromProxy"/>).</summary>
+    public HttpChecks Checks => _checks ??= new HttpChecks(
+        Proxy is Plugins.IProbesFromProxy remote && remote.Probe(App.ProxyTarget) is { } probe ? probe : _local);
+
+    private HttpChecks? _checks;
+
+    /// <summary>The platform's own health of <paramref name="colour"/>'s instances (a container's HEALTHCHECK); null when its plugin has none.</summary>
+    public Plugins.IInstanceHealth? PlatformHealth(Apps.ColourSpec colour) =>
+        Groups.Plugins.Instance(colour.Group.Properties.Instance.Plugin) as Plugins.IInstanceHealth;
 
     public HookRunner Hooks => new(App.BaseDirectory, Mask, Events);
 
     /// <summary>The last lines of an instance's log in <paramref name="colour"/>, masked; null when its plugin keeps no logs.</summary>
-    public Func<string, string?>? LogTail(Apps.ColourSpec colour) =>
+    public Func<string, CancellationToken, Task<string?>>? LogTail(Apps.ColourSpec colour) =>
         Groups.Plugins.Instance(colour.Group.Properties.Instance.Plugin) is Plugins.IInstanceLogs logs
-            ? id => logs.LogTail(id, 10) is { } tail ? Mask.Apply(tail) : null
+            ? async (id, ct) => await logs.LogTailAsync(id, 10, ct) is { } tail ? Mask.Apply(tail) : null
             : null;
 
     /// <summary>Re-reads the truth: the proxy's route and every instance of each colour, by tags.</summary>
@@ -71,7 +81,7 @@ public sealed class AppContext(ResolvedApp app, GroupService groups, IDeployEven
     /// <summary>What the proxy routes to for each member: its endpoint, or its ID where it has none.</summary>
     public static IReadOnlyList<string> Endpoints(IEnumerable<MemberView> members) => members.Select(m => m.Endpoint?.Authority ?? m.Id).ToList();
 
-    public void Dispose() => Checks.Dispose();
+    public void Dispose() => _local.Dispose();
 }
 
 /// <summary>

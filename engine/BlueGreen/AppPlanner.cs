@@ -10,8 +10,11 @@ namespace Deploy.Engine.BlueGreen;
 /// </summary>
 public static class AppPlanner
 {
-    /// <summary>Plans a deploy of <paramref name="app"/> onto what <paramref name="seen"/> found.</summary>
-    public static AppPlan Plan(ResolvedApp app, Observation seen, bool noFlip)
+    /// <summary>
+    /// Plans a deploy of <paramref name="app"/> onto what <paramref name="seen"/> found. <paramref name="platformHealth"/>
+    /// tells whether a colour's instance plugin judges health itself (its answer is fixed by the plugin, so the plan stays pure).
+    /// </summary>
+    public static AppPlan Plan(ResolvedApp app, Observation seen, bool noFlip, Func<ColourSpec, bool>? platformHealth = null)
     {
         var live = seen.Live is null ? null : app.Colour(seen.Live);
         var liveVersion = seen.Live is null ? null : seen.VersionOf(seen.Live);
@@ -29,9 +32,15 @@ public static class AppPlanner
         }
 
         steps.Add(new(AppStepKind.Converge, $"{target.Group.Id} : {group.Description}"));
+        var platform = platformHealth?.Invoke(target) == true;
         if (target.Health is { } health)
         {
-            steps.Add(new(AppStepKind.Health, $"waits until every {target.Colour} instance answers {health.Path} {health.HealthyThreshold} times in a row (deadline {Duration.Format(health.Deadline)})"));
+            steps.Add(new(AppStepKind.Health, $"waits until every {target.Colour} instance answers {health.Path} {health.HealthyThreshold} times in a row" +
+                (platform ? " and its platform reports it healthy" : "") + $" (deadline {Duration.Format(health.Deadline)})"));
+        }
+        else if (platform)
+        {
+            steps.Add(new(AppStepKind.Health, $"waits until its platform reports every {target.Colour} instance healthy (deadline {Duration.Format(HealthWait.PlatformOnly.Deadline)})"));
         }
 
         if (target.Verify is { } verify)

@@ -26,7 +26,7 @@ public sealed class ApplyFlow(AppContext ctx, bool noFlip, AppRecord record)
         ctx.Records.Save(record);
         using var groups = await GroupLocks.AcquireAsync(ctx, "apply", ct);
         _seen = await Step("observe", () => ctx.ObserveAsync(ct), o => o.Live is null ? "no colour is live" : $"{o.Live} is live");
-        var plan = _plan = AppPlanner.Plan(app, _seen, noFlip);
+        var plan = _plan = AppPlanner.Plan(app, _seen, noFlip, c => ctx.PlatformHealth(c) is not null);
         if (plan.IsNoop)
         {
             return await Finish(DeployOutcome.Noop, plan.Live, $"Noop: {plan.Live} already runs this configuration (version {{version}}); nothing to do", ct);
@@ -53,8 +53,9 @@ public sealed class ApplyFlow(AppContext ctx, bool noFlip, AppRecord record)
                         env = HookRunner.Environment(app.Id, target.Colour, live?.Colour, app.Version, AppContext.Endpoints(_members));
                         break;
                     case AppStepKind.Health:
-                        await Step($"health {target.Colour}", () => ctx.Checks.WaitHealthyAsync(target.Colour, _members, target.Health!, ctx.Events, ct, ctx.LogTail(target),
-                            async c => (await ctx.Groups.MembersAsync(target.Group, c)).Select(m => m.Id).ToHashSet()), _ => $"{_members.Count} healthy");
+                        var wait = new HealthWait(ctx.Checks, ctx.PlatformHealth(target), ctx.LogTail(target),
+                            async c => (await ctx.Groups.MembersAsync(target.Group, c)).Select(m => m.Id).ToHashSet());
+                        await Step($"health {target.Colour}", () => wait.WaitAsync(target.Colour, _members, target.Health, ctx.Events, ct), _ => $"{_members.Count} healthy");
                         break;
                     case AppStepKind.Verify:
                         await Step($"verify {target.Colour}", () => ctx.Checks.VerifyEachAsync(target.Colour, _members, target.Verify!, ct), _ => $"{_members.Count} verified");

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Deploy.Engine.Apps;
 using Deploy.Engine.Groups;
+using Deploy.Engine.Probes;
 using Deploy.Engine.Spec;
 
 namespace Deploy.Engine.BlueGreen;

@@ -24,10 +24,54 @@ public interface IRoutesToAddresses
 
 /// <summary>
 /// Optional ability of an instance plugin: each instance has a log that tells why it misbehaved, quoted when an
-/// instance never becomes healthy (an app that died at start says why only there).
+/// instance never becomes healthy (an app that died at start says why only there) and shown by <c>deploy logs</c>.
 /// </summary>
 public interface IInstanceLogs
 {
     /// <summary>The last <paramref name="lines"/> lines of the instance's log, or null when it has none; also after the instance is gone. Reads only.</summary>
-    string? LogTail(string instanceId, int lines);
+    Task<string?> LogTailAsync(string instanceId, int lines, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Optional ability of an instance plugin: the platform judges each instance's health itself (a container's HEALTHCHECK).
+/// The engine combines it with its own HTTP checks: an instance is healthy when both agree, and one that stopped
+/// running fails the wait at once. Checked when a spec is validated, like every capability.
+/// </summary>
+public interface IInstanceHealth
+{
+    /// <summary>The instance's health as its platform reports it now. Reads only; calling it twice asks twice.</summary>
+    Task<InstanceHealth> HealthAsync(string instanceId, CancellationToken cancellationToken);
+}
+
+/// <summary>An instance's health as its platform reports it.</summary>
+public enum InstanceHealth
+{
+    /// <summary>Running, and its platform's check passes.</summary>
+    Healthy,
+
+    /// <summary>Running, and its platform's check has not passed yet.</summary>
+    Starting,
+
+    /// <summary>Running, and its platform's check fails.</summary>
+    Unhealthy,
+
+    /// <summary>Running, with no platform check: only the engine's HTTP checks judge it.</summary>
+    Unchecked,
+
+    /// <summary>Exists but does not run (exited, created, dead): it cannot become healthy by waiting.</summary>
+    NotRunning,
+
+    /// <summary>No longer exists.</summary>
+    Gone,
+}
+
+/// <summary>
+/// Optional ability of a proxy plugin: the proxy runs where the instances are (a container on their Docker host), and
+/// the engine's HTTP checks of instances and of the proxy's URL are made from there, because the deploying machine may
+/// not reach either (the Action runs in its own container; a remote host's network is private).
+/// </summary>
+public interface IProbesFromProxy
+{
+    /// <summary>A probe that makes its requests where the proxy runs, or null when the proxy runs on this machine.</summary>
+    Probes.IHttpProbe? Probe(Proxy.ProxyTarget target);
 }

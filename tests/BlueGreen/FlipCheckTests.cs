@@ -1,3 +1,4 @@
+using Deploy.Engine.Probes;
 using Deploy.Engine.Apps;
 using Deploy.Engine.BlueGreen;
 using Deploy.Engine.Groups;
@@ -12,7 +13,10 @@ namespace Deploy.Tests.BlueGreen;
 /// </summary>
 public sealed class FlipCheckTests : IAsyncDisposable
 {
-    private readonly HttpChecks _http = new();
+    private readonly LocalHttpProbe _probe = new();
+    private readonly HttpChecks _http;
+
+    public FlipCheckTests() => _http = new HttpChecks(_probe);
     private readonly TestBackend _blue = TestBackend.Start("hello from blue 1");
     private readonly TestBackend _green = TestBackend.Start("hello from green 2");
     private readonly TestBackend _proxy = TestBackend.Start("hello from blue 1");
@@ -95,7 +99,7 @@ public sealed class FlipCheckTests : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _http.Dispose();
+        _probe.Dispose();
         await _blue.DisposeAsync();
         await _green.DisposeAsync();
         await _proxy.DisposeAsync();

@@ -107,6 +107,9 @@ public sealed class ProcessInstancePlugin(string stateDirectory, IDeployEvents e
     /// The last <paramref name="lines"/> lines of the instance's log, leaving out .NET stack frames (<c>   at …</c>), so
     /// an app that died of an exception is quoted with the exception's message rather than the bottom of its trace.
     /// </summary>
+    public Task<string?> LogTailAsync(string instanceId, int lines, CancellationToken cancellationToken) => Task.FromResult(LogTail(instanceId, lines));
+
+    /// <summary>The same as <see cref="LogTailAsync"/>, read at once (the log is a local file).</summary>
     public string? LogTail(string instanceId, int lines)
     {
         var file = _records.LogOf(ProcessRecords.Checked(instanceId));
