@@ -75,3 +75,17 @@ public interface IProbesFromProxy
     /// <summary>A probe that makes its requests where the proxy runs, or null when the proxy runs on this machine.</summary>
     Probes.IHttpProbe? Probe(Proxy.ProxyTarget target);
 }
+
+/// <summary>
+/// Optional ability of a proxy plugin: its proxy can run in a container that Deploy starts itself
+/// (<c>deploy proxy boot SPEC</c>), from what the proxy's properties say to create.
+/// </summary>
+public interface IBootsProxy
+{
+    /// <summary>
+    /// Starts the proxy's container when it is missing (created from the properties' <c>Boot</c>) or stopped, with
+    /// the file the proxy includes holding "no colour is live" when it has none yet. Idempotent: a running container
+    /// is left as it is, and the result says so. Throws <see cref="Diagnostics.DeployException"/> when it cannot.
+    /// </summary>
+    Task<Proxy.Container.BootResult> BootAsync(Proxy.ProxyTarget target, string app, CancellationToken cancellationToken);
+}

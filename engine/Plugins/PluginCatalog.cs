@@ -1,4 +1,5 @@
 using Deploy.Engine.Commands;
+using Deploy.Engine.Docker;
 using Deploy.Engine.Plugins.Flavor;
 using Deploy.Engine.Plugins.Instance;
 using Deploy.Engine.Plugins.Instance.Process;
@@ -16,9 +17,11 @@ public static class PluginCatalog
     public static PluginRegistry Create(PluginContext context, params IInstancePlugin[] extraInstances)
     {
         var runner = new CommandRunner();
+        // One client per Docker engine, shared by every plugin that reaches one.
+        var engines = new DockerEngines();
         return new(
             [new FileInstancePlugin(context.FileDirectory, context.Events), new ProcessInstancePlugin(context.StateDirectory, context.Events), .. extraInstances],
             [new VanillaFlavor()],
-            [new FileProxyPlugin(), new NginxProxyPlugin(runner), new HAProxyProxyPlugin(runner)]);
+            [new FileProxyPlugin(), new NginxProxyPlugin(runner, engines), new HAProxyProxyPlugin(runner, engines)]);
     }
 }
