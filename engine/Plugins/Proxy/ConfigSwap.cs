@@ -26,40 +26,57 @@ internal sealed record ConfigSwap(
     {
         var previous = await Host.ReadAsync(File, cancellationToken);
         await Host.WriteAsync(File, Encoding.UTF8.GetBytes(content), cancellationToken);
+        Failure? failure;
         try
         {
-            if (Test is not null && await Host.RunAsync(Test, cancellationToken) is { } rejected)
-            {
-                await RestoreAsync(previous);
-                throw Failed($"the new configuration was rejected: {rejected}", "the proxy was not reloaded");
-            }
-
-            if (await Host.RunAsync(Reload, cancellationToken) is { } failed)
-            {
-                await RestoreAsync(previous);
-                // The proxy may have loaded part of it before failing: one more reload makes it serve the restored file.
-                await Host.RunAsync(Reload, CancellationToken.None);
-                throw Failed($"the reload failed: {failed}", "check that the proxy is running");
-            }
-
-            if (WaitForReload is not null && await WaitForReload(cancellationToken) is { } notInEffect)
-            {
-                await RestoreAsync(previous);
-                // Whatever the proxy loaded, one more reload makes it serve the restored file.
-                await Host.RunAsync(Reload, CancellationToken.None);
-                throw Failed($"the reload did not take effect: {notInEffect}", "check the proxy's error log");
-            }
+            failure = await TestAndReloadAsync(cancellationToken);
         }
-        catch (OperationCanceledException)
+        catch
         {
+            // Cancelled, or the host itself failed (a container that stopped, an engine gone): the file goes back too.
             await RestoreAsync(previous);
             throw;
         }
+
+        if (failure is not null)
+        {
+            await RestoreAsync(previous);
+            if (failure.ReloadBack)
+            {
+                // The proxy may have loaded part of it: one more reload makes it serve the restored file.
+                await Host.RunAsync(Reload, CancellationToken.None);
+            }
+
+            throw Failed(failure.What, failure.Next);
+        }
+    }
+
+    private async Task<Failure?> TestAndReloadAsync(CancellationToken cancellationToken)
+    {
+        if (Test is not null && await Host.RunAsync(Test, cancellationToken) is { } rejected)
+        {
+            return new($"the new configuration was rejected: {rejected}", "the proxy was not reloaded", ReloadBack: false);
+        }
+
+        if (await Host.RunAsync(Reload, cancellationToken) is { } failed)
+        {
+            return new($"the reload failed: {failed}", "check that the proxy is running", ReloadBack: true);
+        }
+
+        if (WaitForReload is not null && await WaitForReload(cancellationToken) is { } notInEffect)
+        {
+            return new($"the reload did not take effect: {notInEffect}", "check the proxy's error log", ReloadBack: true);
+        }
+
+        return null;
     }
 
     private DeployException Failed(string what, string next) => Host is LocalProxyHost
         ? new(Errors.PluginFailed, $"{Plugin}: {what}; the previous {Path.GetFileName(File)} was restored, {next}", File)
         : new(Errors.PluginFailed, $"{Plugin}: {what}; the previous {File} in {Host.Where} was restored, {next}");
+
+    /// <summary>Why a step failed, what to do next, and whether the proxy may have loaded the new file.</summary>
+    private sealed record Failure(string What, string Next, bool ReloadBack);
 
     // Runs to the end even when the command was cancelled: the proxy must be left with the file it had.
     private Task RestoreAsync(byte[]? previous) =>
