@@ -60,15 +60,18 @@ public sealed class TestContainers : IAsyncDisposable
     }
 
     /// <summary>Starts <paramref name="image"/> running <c>sleep</c> (host network): a container to exec in.</summary>
-    public async Task<string> StartSleeperAsync(string image)
+    public Task<string> StartSleeperAsync(string image) => StartAsync(image, "sleep", "3600");
+
+    /// <summary>Starts <paramref name="image"/> running <paramref name="command"/> (host network).</summary>
+    public async Task<string> StartAsync(string image, params string[] command)
     {
-        var name = NewName("sleep");
+        var name = NewName("run");
         var client = await ClientAsync();
         await client.Containers.CreateContainerAsync(new CreateContainerParameters
         {
             Name = name,
             Image = image,
-            Cmd = ["sleep", "3600"],
+            Cmd = command,
             HostConfig = new HostConfig { NetworkMode = "host" },
         });
         await client.Containers.StartContainerAsync(name, new ContainerStartParameters());
