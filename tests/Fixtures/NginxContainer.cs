@@ -74,7 +74,7 @@ public sealed class NginxContainer
 
     /// <summary>The proxy-nginx properties for this container; pass commands to replace the working ones.</summary>
     public JsonElement Properties(IReadOnlyList<string>? testCommand = null, IReadOnlyList<string>? reloadCommand = null, string? container = null,
-        string? upstreamFile = null) =>
+        string? upstreamFile = null, IReadOnlyList<string>? moreMounts = null) =>
         JsonSerializer.SerializeToElement(new
         {
             UpstreamFile = upstreamFile ?? UpstreamFile,
@@ -88,13 +88,13 @@ public sealed class NginxContainer
             {
                 Image = DockerTestEngine.Nginx,
                 Network = "host",
-                Mounts = new[] { $"{Path.Combine(Folder, "nginx.conf")}:/etc/nginx/nginx.conf:ro" },
+                Mounts = (string[])[$"{Path.Combine(Folder, "nginx.conf")}:/etc/nginx/nginx.conf:ro", .. moreMounts ?? []],
                 Command = new[] { "nginx", "-g", "daemon off;" },
             },
         });
 
     /// <summary>The target for this container; the base directory is the config folder (never used for in-container paths).</summary>
     public ProxyTarget Target(IReadOnlyList<string>? testCommand = null, IReadOnlyList<string>? reloadCommand = null, string? container = null,
-        string? upstreamFile = null) =>
-        new(Properties(testCommand, reloadCommand, container, upstreamFile), Folder);
+        string? upstreamFile = null, IReadOnlyList<string>? moreMounts = null) =>
+        new(Properties(testCommand, reloadCommand, container, upstreamFile, moreMounts), Folder);
 }

@@ -39,6 +39,14 @@ public sealed class ContainerProxyHost(DockerEngines engines, ProxyContainer con
                 await ContainerFolders.EnsureAsync(client, container.Name, path[..Math.Max(path.LastIndexOf('/'), 1)], cancellationToken);
                 await ContainerFiles.WriteAsync(client, container.Name, path, content, cancellationToken);
             }
+            catch (DockerApiException e) when ((e.ResponseBody ?? "").Contains("device or resource busy", StringComparison.Ordinal))
+            {
+                // The archive API replaces a file by unlinking it, which a mount point refuses.
+                var folder = path[..Math.Max(path.LastIndexOf('/'), 1)];
+                throw new Diagnostics.DeployException(Diagnostics.Errors.PluginFailed,
+                    $"{plugin}: {path} in container {container.Name} is a bind mount of a single file, which cannot be replaced; " +
+                    $"mount its folder instead (e.g. \"/srv/shop/deploy:{folder}\") or leave the file in the container");
+            }
 
             return true;
         }, cancellationToken);

@@ -136,6 +136,22 @@ public sealed class ContainerNginxFlipTests : IAsyncLifetime
         (await _containers.ReadBytesAsync(_nginx.Name, NginxContainer.UpstreamFile)).ShouldBe(before);
     }
 
+    [Fact]
+    public async Task ApplyAsync_UpstreamFileIsASingleFileMount_SaysToMountItsFolderInstead()
+    {
+        var other = NginxContainer.Prepare(_containers);
+        var mounted = Path.Combine(other.Folder, "upstream.conf");
+        await System.IO.File.WriteAllTextAsync(mounted, "upstream app { server 127.0.0.1:9 down; }\n");
+        var target = other.Target(moreMounts: [$"{mounted}:{NginxContainer.UpstreamFile}"]);
+        await _plugin.BootAsync(target, "shop", CancellationToken.None);
+
+        var error = await Should.ThrowAsync<DeployException>(() => _plugin.ApplyAsync(target, Route("green", [_green]), CancellationToken.None));
+
+        error.Message.ShouldContain($"{NginxContainer.UpstreamFile} in container {other.Name} is a bind mount of a single file");
+        error.Message.ShouldContain("mount its folder instead (e.g. \"/srv/shop/deploy:/etc/nginx/deploy\")");
+        (await System.IO.File.ReadAllTextAsync(mounted)).ShouldBe("upstream app { server 127.0.0.1:9 down; }\n");
+    }
+
     private static ProxyRoute Route(string colour, IReadOnlyList<string> servers, IReadOnlyList<string>? backups = null) =>
         new("shop", colour, "sha-" + colour, servers, backups ?? []);
 }
