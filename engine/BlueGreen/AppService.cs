@@ -55,6 +55,10 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
     public Task<AppStatus> StatusAsync(AppRequest request, CancellationToken ct) =>
         Boundary(request, "reading the status", requireSecrets: false, Access.Read, ctx => new StatusReader(ctx).ReadAsync(ct));
 
+    /// <summary>The end of each instance's log (of <see cref="AppRequest.To"/>'s colour, or both), masked.</summary>
+    public Task<IReadOnlyList<InstanceLog>> LogsAsync(AppRequest request, int lines, CancellationToken ct) =>
+        Boundary(request, "reading the logs", requireSecrets: false, Access.Read, ctx => new StatusReader(ctx).LogsAsync(request.To, lines, ct));
+
     /// <summary>Promotes a colour (default: the one not live), refusing one whose instances are not all healthy.</summary>
     public Task<DeployResult> FlipAsync(AppRequest request, CancellationToken ct) =>
         Boundary(request, "flipping", requireSecrets: false, Access.Change, ctx => new FlipFlow(ctx).RunAsync("flip", request.To, ct));

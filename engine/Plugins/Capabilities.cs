@@ -75,3 +75,13 @@ public interface IProbesFromProxy
     /// <summary>A probe that makes its requests where the proxy runs, or null when the proxy runs on this machine.</summary>
     Probes.IHttpProbe? Probe(Proxy.ProxyTarget target);
 }
+
+/// <summary>
+/// Optional ability of an instance plugin: facts about each instance worth showing in <c>deploy status</c>, e.g. a
+/// container's short ID and image. Never secrets.
+/// </summary>
+public interface IInstanceDetails
+{
+    /// <summary>Name → value for <paramref name="instanceId"/>, in display order; empty when it is gone. Reads only.</summary>
+    Task<IReadOnlyList<KeyValuePair<string, string>>> DetailsAsync(string instanceId, CancellationToken cancellationToken);
+}
