@@ -29,7 +29,7 @@ public sealed partial class DockerInstancePlugin
         var found = new List<ContainerInfo>();
         foreach (var host in _known.All())
         {
-            var digests = new Dictionary<string, string?>(StringComparer.Ordinal);
+            var digests = new Dictionary<string, IList<string>>(StringComparer.Ordinal);
             foreach (var c in await ListAsync(host, tags, cancellationToken))
             {
                 // The list has no health on API 1.41; a container removed in between is simply left out.
@@ -38,12 +38,14 @@ public sealed partial class DockerInstancePlugin
                     continue;
                 }
 
-                if (!digests.TryGetValue(c.ImageID, out var digest))
+                if (!digests.TryGetValue(c.ImageID, out var repoDigests))
                 {
-                    digests[c.ImageID] = digest = await DigestAsync(host, c.ImageID, cancellationToken);
+                    digests[c.ImageID] = repoDigests = await RepoDigestsAsync(host, c.ImageID, cancellationToken);
                 }
 
-                found.Add(new ContainerInfo(c.ID[..Math.Min(12, c.ID.Length)], NameOf(c), c.Image, c.ImageID, digest,
+                // Config.Image is the reference as created; the list shows an image ID once that reference is untagged.
+                var image = inspected.Config?.Image ?? c.Image;
+                found.Add(new ContainerInfo(c.ID[..Math.Min(12, c.ID.Length)], NameOf(c), image, c.ImageID, DigestOf(image, repoDigests),
                     inspected.State?.Status ?? c.State, ContainerHealthReading.From(inspected.State), ContainerLabels.EndpointOf(c.Labels)));
             }
         }
@@ -85,17 +87,22 @@ public sealed partial class DockerInstancePlugin
         return null;
     }
 
-    private Task<string?> DigestAsync(DockerHostAddress host, string imageId, CancellationToken cancellationToken) =>
-        _engines.RunAsync<string?>(host, $"inspecting image {imageId}", async client =>
+    // One image can be in several repositories: the digest shown is the one of the repository the container names.
+    private static string? DigestOf(string image, IList<string> repoDigests) =>
+        ImageReference.TryParse(image, out _) is { } reference
+            ? repoDigests.FirstOrDefault(d => d.StartsWith(reference.Repository + "@", StringComparison.Ordinal)) ?? repoDigests.FirstOrDefault()
+            : repoDigests.FirstOrDefault();
+
+    private Task<IList<string>> RepoDigestsAsync(DockerHostAddress host, string imageId, CancellationToken cancellationToken) =>
+        _engines.RunAsync<IList<string>>(host, $"inspecting image {imageId}", async client =>
         {
             try
             {
-                var image = await client.Images.InspectImageAsync(imageId, cancellationToken);
-                return image.RepoDigests?.FirstOrDefault();
+                return (await client.Images.InspectImageAsync(imageId, cancellationToken)).RepoDigests ?? [];
             }
             catch (global::Docker.DotNet.DockerImageNotFoundException)
             {
-                return null;
+                return [];
             }
         }, cancellationToken);
 }
