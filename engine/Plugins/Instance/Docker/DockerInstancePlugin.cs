@@ -92,7 +92,8 @@ public sealed partial class DockerInstancePlugin : IInstancePlugin, IInstanceEnd
                 var port = await HostPorts.FreeAsync(_engines, host, properties, cancellationToken);
                 endpoint = ContainerDefinition.EndpointFor(properties, port);
                 var secretEnv = ContainerDefinition.SecretVariables(ContainerDefinition.Env(properties, port), spec.Secrets);
-                var labels = ContainerLabels.For(PluginName, properties.Labels, spec, endpoint, secretEnv, mask.Apply);
+                var userLabels = properties.Labels.ToDictionary(l => l.Key, l => DockerProperties.WithPort(l.Value, port), StringComparer.Ordinal);
+                var labels = ContainerLabels.For(PluginName, userLabels, spec, endpoint, secretEnv, mask.Apply);
                 name = await CreateAsync(host, properties, NamePrefix(spec), port, labels, cancellationToken);
             }
             finally

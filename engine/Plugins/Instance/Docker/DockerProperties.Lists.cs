@@ -9,7 +9,7 @@ namespace Deploy.Engine.Plugins.Instance.Docker;
 // The list- and map-valued properties: Command, Env, Labels, Mounts.
 public sealed partial record DockerProperties
 {
-    /// <summary>The placeholder replaced by the instance's host port in <see cref="Command"/>, <see cref="Env"/> values and the healthcheck's test.</summary>
+    /// <summary>The placeholder replaced by the instance's host port in <see cref="Command"/>, <see cref="Env"/> and <see cref="Labels"/> values and the healthcheck's test.</summary>
     public const string PortPlaceholder = "{{port}}";
 
     /// <summary>The prefix of the labels Deploy sets itself; a user label may not start with it.</summary>
@@ -82,7 +82,7 @@ public sealed partial record DockerProperties
         });
 
     private static Dictionary<string, string> ReadLabels(JsonElement p, string path, DiagnosticBag bag) =>
-        ReadStringMap(p, path, "Labels", bag, "e.g. {\"com.example.team\": \"shop\"}", (name, _, at) =>
+        ReadStringMap(p, path, "Labels", bag, "e.g. {\"com.example.team\": \"shop\"}", (name, value, at) =>
         {
             if (name.StartsWith(ReservedLabelPrefix, StringComparison.OrdinalIgnoreCase))
             {
@@ -96,6 +96,7 @@ public sealed partial record DockerProperties
                 return false;
             }
 
+            CheckPlaceholders(value, at, bag);
             return true;
         });
 

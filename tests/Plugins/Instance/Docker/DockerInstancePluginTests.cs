@@ -32,7 +32,7 @@ public sealed class DockerInstancePluginTests : IAsyncLifetime
     [Fact]
     public async Task Provision_RoundTrip_LabelsCarryTagsAndDestroyRemovesTheContainer()
     {
-        var id = await _h.ProvisionAsync(_h.Props(command: ["sleep", "300"], labels: new Dictionary<string, string> { ["com.example.team"] = "shop" }),
+        var id = await _h.ProvisionAsync(_h.Props(command: ["sleep", "300"], labels: new Dictionary<string, string> { ["com.example.team"] = "shop", ["com.example.port"] = "{{port}}" }),
             logicalId: "db-1");
 
         var labels = (await _h.InspectAsync(id)).ShouldNotBeNull().Config.Labels;
@@ -42,6 +42,7 @@ public sealed class DockerInstancePluginTests : IAsyncLifetime
         labels[ContainerLabels.Plugin].ShouldBe("instance-docker");
         labels["com.example.team"].ShouldBe("shop");
         var described = (await _h.DescribeAsync()).ShouldHaveSingleItem();
+        labels["com.example.port"].ShouldBe(described.Endpoint!.Port.ToString());
         described.LogicalId.ShouldBe("db-1");
         described.Tags.ShouldBe(_h.Tags, ignoreOrder: true); // only the tags: not the user's label nor Deploy's bookkeeping
 
