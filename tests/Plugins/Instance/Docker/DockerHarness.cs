@@ -20,6 +20,7 @@ internal sealed class DockerHarness : IAsyncDisposable
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(3) };
     private readonly List<string> _networks = [];
+    private readonly List<string> _groups = [];
 
     public DockerHarness()
     {
@@ -84,8 +85,11 @@ internal sealed class DockerHarness : IAsyncDisposable
     /// <summary>A raw client on the test engine, to see what the plugin made as Docker sees it.</summary>
     public Task<DockerClient> ClientAsync() => Engines.ConnectAsync(DockerTestEngine.Address, CancellationToken.None);
 
-    /// <summary>Every container of this harness's group, in any state, as Docker lists them.</summary>
-    public async Task<IList<ContainerListResponse>> ContainersAsync()
+    /// <summary>Removes the containers of <paramref name="group"/> too on dispose (an app's colour groups).</summary>
+    public void Track(string group) => _groups.Add(group);
+
+    /// <summary>Every container of this harness's group (or of <paramref name="group"/>), in any state, as Docker lists them.</summary>
+    public async Task<IList<ContainerListResponse>> ContainersAsync(string? group = null)
     {
         var client = await ClientAsync();
         return await client.Containers.ListContainersAsync(new ContainersListParameters
@@ -93,7 +97,7 @@ internal sealed class DockerHarness : IAsyncDisposable
             All = true,
             Filters = new Dictionary<string, IDictionary<string, bool>>
             {
-                ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.TagPrefix}{GroupPlanner.GroupTag}={Group}"] = true },
+                ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.TagPrefix}{GroupPlanner.GroupTag}={group ?? Group}"] = true },
             },
         });
     }
@@ -183,9 +187,12 @@ internal sealed class DockerHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         var client = await ClientAsync();
-        foreach (var container in await ContainersAsync())
+        foreach (var group in _groups.Prepend(Group))
         {
-            await client.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true, RemoveVolumes = true });
+            foreach (var container in await ContainersAsync(group))
+            {
+                await client.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true, RemoveVolumes = true });
+            }
         }
 
         foreach (var network in _networks)
