@@ -1,6 +1,7 @@
 using Deploy.Engine.Commands;
 using Deploy.Engine.Plugins.Flavor;
 using Deploy.Engine.Plugins.Instance;
+using Deploy.Engine.Plugins.Instance.Docker;
 using Deploy.Engine.Plugins.Instance.Process;
 using Deploy.Engine.Plugins.Proxy;
 using Deploy.Engine.Plugins.Proxy.File;
@@ -17,7 +18,8 @@ public static class PluginCatalog
     {
         var runner = new CommandRunner();
         return new(
-            [new FileInstancePlugin(context.FileDirectory, context.Events), new ProcessInstancePlugin(context.StateDirectory, context.Events), .. extraInstances],
+            [new FileInstancePlugin(context.FileDirectory, context.Events), new ProcessInstancePlugin(context.StateDirectory, context.Events),
+             new DockerInstancePlugin(context.Docker, context.Events), .. extraInstances],
             [new VanillaFlavor()],
             [new FileProxyPlugin(), new NginxProxyPlugin(runner), new HAProxyProxyPlugin(runner)]);
     }
