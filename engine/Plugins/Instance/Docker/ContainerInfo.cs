@@ -16,5 +16,5 @@ public sealed record ContainerInfo(
     string ImageId,
     string? ImageDigest,
     string State,
-    ContainerHealth Health,
+    InstanceHealth Health,
     Endpoint? Endpoint);

@@ -8,8 +8,8 @@ namespace Deploy.Engine.Plugins.Instance.Docker;
 // What Docker says of running instances: health, logs, and the containers for `deploy status`. All read-only.
 public sealed partial class DockerInstancePlugin
 {
-    /// <summary>The container's health as Docker reports it; <see cref="ContainerHealth.Gone"/> when no engine has it. Read-only.</summary>
-    public async Task<ContainerHealth> HealthAsync(string instanceId, CancellationToken cancellationToken)
+    /// <summary>The container's health as Docker reports it; <see cref="InstanceHealth.Gone"/> when no engine has it. Read-only.</summary>
+    public async Task<InstanceHealth> HealthAsync(string instanceId, CancellationToken cancellationToken)
     {
         Checked(instanceId);
         foreach (var host in _known.All())
@@ -20,7 +20,27 @@ public sealed partial class DockerInstancePlugin
             }
         }
 
-        return ContainerHealth.Gone;
+        return InstanceHealth.Gone;
+    }
+
+    /// <summary>The container's short ID, image and state for <c>deploy status</c>; empty when it is gone. Read-only.</summary>
+    public async Task<IReadOnlyList<KeyValuePair<string, string>>> DetailsAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        Checked(instanceId);
+        foreach (var host in _known.All())
+        {
+            if (await InspectAsync(host, instanceId, cancellationToken) is { } c)
+            {
+                return
+                [
+                    new("container", c.ID[..Math.Min(12, c.ID.Length)]),
+                    new("image", c.Config?.Image ?? c.Image),
+                    new("state", c.State?.Status ?? "unknown"),
+                ];
+            }
+        }
+
+        return [];
     }
 
     /// <summary>The plugin's containers carrying every tag of <paramref name="tags"/>, with image, state, health and endpoint. Read-only.</summary>
@@ -55,12 +75,9 @@ public sealed partial class DockerInstancePlugin
 
     /// <summary>
     /// The last <paramref name="lines"/> lines of the container's stdout and stderr, secrets masked, or null when it wrote
-    /// nothing, is gone, or its engine cannot be reached (a log tail only adds to another message). Blocks on
-    /// <see cref="LogTailAsync"/> until the capability becomes asynchronous.
+    /// nothing, is gone, or its engine cannot be reached (a log tail only adds to another message). Read-only.
     /// </summary>
-    public string? LogTail(string instanceId, int lines) => LogTailAsync(instanceId, lines, CancellationToken.None).GetAwaiter().GetResult();
-
-    private async Task<string?> LogTailAsync(string instanceId, int lines, CancellationToken ct)
+    public async Task<string?> LogTailAsync(string instanceId, int lines, CancellationToken ct)
     {
         Checked(instanceId);
         try

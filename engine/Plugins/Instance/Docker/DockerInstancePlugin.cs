@@ -17,7 +17,7 @@ namespace Deploy.Engine.Plugins.Instance.Docker;
 /// container's name (<c>&lt;group&gt;-&lt;8 hex&gt;</c>). Tags are labels, so containers are found again by the engine
 /// alone: the plugin keeps no state, and containers outlive the CLI and, by their restart policy, the engine's restarts.
 /// </summary>
-public sealed partial class DockerInstancePlugin : IInstancePlugin, IInstanceEndpoints, IInstanceLogs
+public sealed partial class DockerInstancePlugin : IInstancePlugin, IInstanceEndpoints, IInstanceLogs, IInstanceHealth, IInstanceDetails
 {
     /// <summary>The plugin's name in specs.</summary>
     public const string PluginName = "instance-docker";

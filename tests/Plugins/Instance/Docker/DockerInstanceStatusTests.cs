@@ -1,3 +1,4 @@
+using Deploy.Engine.Plugins;
 using Deploy.Engine.Docker;
 using Deploy.Engine.Planning;
 using Deploy.Engine.Plugins.Instance.Docker;
@@ -25,14 +26,14 @@ public sealed class DockerInstanceStatusTests : IAsyncLifetime
         container.Config.Env.ShouldContain($"API_TOKEN={Secret}");
         container.Config.Labels.ShouldAllBe(l => !l.Key.Contains(Secret) && !l.Value.Contains(Secret));
         container.Config.Labels[ContainerLabels.SecretEnv].ShouldBe("API_TOKEN");
-        (await DockerHarness.EventuallyAsync(() => Task.FromResult(_h.Plugin.LogTail(id, 10) is { } t && t.Contains("ready") && t.Contains("token=")))).ShouldBeTrue();
+        (await DockerHarness.EventuallyAsync(() => _h.Plugin.LogTailAsync(id, 10, CancellationToken.None).ContinueWith(t => t.Result is { } tail && tail.Contains("ready") && tail.Contains("token=")))).ShouldBeTrue();
         // stdout and stderr are copied by separate readers in dockerd, so their relative order is not kept.
-        _h.Plugin.LogTail(id, 10)!.Split('\n').ShouldBe(["starting", "token=***", "ready"], ignoreOrder: true);
+        (await _h.Plugin.LogTailAsync(id, 10, CancellationToken.None))!.Split('\n').ShouldBe(["starting", "token=***", "ready"], ignoreOrder: true);
 
         // A later process never saw the secret: the label names the variable whose value it masks.
         using var engines = new DockerEngines();
         var later = _h.NewPlugin(engines);
-        later.LogTail(id, 3)!.Split('\n').ShouldBe(["starting", "token=***", "ready"], ignoreOrder: true);
+        (await later.LogTailAsync(id, 3, CancellationToken.None))!.Split('\n').ShouldBe(["starting", "token=***", "ready"], ignoreOrder: true);
     }
 
     [Fact]
@@ -56,9 +57,9 @@ public sealed class DockerInstanceStatusTests : IAsyncLifetime
     {
         var id = await _h.ProvisionAsync(_h.Props(command: ["sh", "-c", "echo bye; exit 3"], restartPolicy: "no"));
 
-        (await DockerHarness.EventuallyAsync(async () => await _h.Plugin.HealthAsync(id, CancellationToken.None) == ContainerHealth.NotRunning)).ShouldBeTrue();
+        (await DockerHarness.EventuallyAsync(async () => await _h.Plugin.HealthAsync(id, CancellationToken.None) == InstanceHealth.NotRunning)).ShouldBeTrue();
         (await _h.DescribeAsync()).ShouldHaveSingleItem().Id.ShouldBe(id); // still described, so the group replaces it
-        _h.Plugin.LogTail(id, 5).ShouldBe("bye");
+        (await _h.Plugin.LogTailAsync(id, 5, CancellationToken.None)).ShouldBe("bye");
     }
 
     [Fact]
@@ -67,7 +68,7 @@ public sealed class DockerInstanceStatusTests : IAsyncLifetime
         var id = await _h.ProvisionAsync(_h.Props(command: DockerHarness.Httpd(),
             healthcheck: new { Test = new[] { "CMD-SHELL", "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc 127.0.0.1 {{port}} | grep -q '200 OK'" }, Interval = "1s", Timeout = "1s", Retries = 3 }));
 
-        (await DockerHarness.EventuallyAsync(async () => await _h.Plugin.HealthAsync(id, CancellationToken.None) == ContainerHealth.Healthy)).ShouldBeTrue();
+        (await DockerHarness.EventuallyAsync(async () => await _h.Plugin.HealthAsync(id, CancellationToken.None) == InstanceHealth.Healthy)).ShouldBeTrue();
     }
 
     [Fact]
@@ -76,7 +77,7 @@ public sealed class DockerInstanceStatusTests : IAsyncLifetime
         var id = await _h.ProvisionAsync(_h.Props(command: ["sleep", "300"],
             healthcheck: new { Test = new[] { "CMD-SHELL", "exit 1" }, Interval = "1s", Timeout = "1s", Retries = 1 }));
 
-        (await DockerHarness.EventuallyAsync(async () => await _h.Plugin.HealthAsync(id, CancellationToken.None) == ContainerHealth.Unhealthy)).ShouldBeTrue();
+        (await DockerHarness.EventuallyAsync(async () => await _h.Plugin.HealthAsync(id, CancellationToken.None) == InstanceHealth.Unhealthy)).ShouldBeTrue();
     }
 
     [Fact]
@@ -84,10 +85,10 @@ public sealed class DockerInstanceStatusTests : IAsyncLifetime
     {
         var id = await _h.ProvisionAsync(_h.Props(command: ["sleep", "300"]));
 
-        (await _h.Plugin.HealthAsync(id, CancellationToken.None)).ShouldBe(ContainerHealth.NoHealthcheck);
+        (await _h.Plugin.HealthAsync(id, CancellationToken.None)).ShouldBe(InstanceHealth.Unchecked);
         await _h.Plugin.DestroyAsync(id, CancellationToken.None);
-        (await _h.Plugin.HealthAsync(id, CancellationToken.None)).ShouldBe(ContainerHealth.Gone);
-        _h.Plugin.LogTail(id, 5).ShouldBeNull();
+        (await _h.Plugin.HealthAsync(id, CancellationToken.None)).ShouldBe(InstanceHealth.Gone);
+        (await _h.Plugin.LogTailAsync(id, 5, CancellationToken.None)).ShouldBeNull();
     }
 
     [Fact]
@@ -104,7 +105,7 @@ public sealed class DockerInstanceStatusTests : IAsyncLifetime
         info.Image.ShouldBe(DockerTestEngine.Busybox);
         info.ImageId.ShouldBe(container.Image);
         info.State.ShouldBe("running");
-        info.Health.ShouldBe(ContainerHealth.NoHealthcheck);
+        info.Health.ShouldBe(InstanceHealth.Unchecked);
         info.Endpoint.ShouldBe((await _h.DescribeAsync()).Single().Endpoint);
     }
 }
