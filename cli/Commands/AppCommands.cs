@@ -43,14 +43,44 @@ internal static class AppCommands
         foreach (var colour in status.Colours)
         {
             cli.Out.WriteLine($"{colour.Colour} ({colour.Role}) version {colour.Version ?? "-"} config {colour.ConfigHash ?? "-"}");
-            Output.WriteTable(cli.Out, ["  ID", "ENDPOINT", "VERSION", "HEALTH"],
-                colour.Instances.Select(i => new[] { "  " + i.Id, i.Endpoint?.Authority ?? "-", i.Version ?? "-", i.Health }));
+            var detailed = colour.Instances.Any(i => i.Details.Count > 0);
+            Output.WriteTable(cli.Out, detailed ? ["  ID", "ENDPOINT", "VERSION", "HEALTH", "DETAILS"] : ["  ID", "ENDPOINT", "VERSION", "HEALTH"],
+                colour.Instances.Select(i => new[] { "  " + i.Id, i.Endpoint?.Authority ?? "-", i.Version ?? "-", i.Health }
+                    .Concat(detailed ? [string.Join(' ', i.Details.Select(d => $"{d.Key}={d.Value}"))] : []).ToArray()));
         }
 
         cli.Out.WriteLine("last deploys:");
         foreach (var h in status.LastDeploys)
         {
             cli.Out.WriteLine($"  {h.At:u}  {h.Command,-8} {h.Outcome,-16} {h.From ?? "-"} -> {h.To ?? "-"}  version {h.Version ?? "-"}");
+        }
+
+        return 0;
+    }
+
+    public static async Task<int> LogsAsync(CliContext cli, LogsOptions o)
+    {
+        if (o.Lines < 1)
+        {
+            throw new DeployException(Errors.InvalidArgument, $"--lines {o.Lines}: give a number of lines of at least 1");
+        }
+
+        var logs = await cli.Apps(o, o.Json).LogsAsync(Request(o) with { To = o.Colour }, o.Lines, cli.Cancellation);
+        if (o.Json)
+        {
+            Output.WriteJson(cli.Out, logs);
+            return 0;
+        }
+
+        if (logs.Count == 0)
+        {
+            cli.Out.WriteLine($"{o.Target}: no instances{(o.Colour is null ? "" : $" in {o.Colour}")}");
+        }
+
+        foreach (var log in logs)
+        {
+            cli.Out.WriteLine($"== {log.Colour} {log.Id} ==");
+            cli.Out.WriteLine(log.Log ?? "(its plugin keeps no log)");
         }
 
         return 0;

@@ -32,6 +32,16 @@ public sealed class StatusOptions : AppOptions
 {
 }
 
+[Verb("logs", HelpText = "The end of each instance's log, for containers and processes alike; secrets masked.")]
+public sealed class LogsOptions : AppOptions
+{
+    [Option("colour", HelpText = "Only this colour's instances; default both.")]
+    public string? Colour { get; set; }
+
+    [Option("lines", Default = 50, HelpText = "How many lines of each instance's log.")]
+    public int Lines { get; set; } = 50;
+}
+
 [Verb("flip", HelpText = "Promote a colour (after --no-flip); refuses one whose instances are not healthy.")]
 public sealed class FlipOptions : AppOptions
 {

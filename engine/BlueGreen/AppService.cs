@@ -5,6 +5,8 @@ using Deploy.Engine.Groups;
 using Deploy.Engine.Plugins;
 using Deploy.Engine.Plugins.Proxy.Container;
 using Deploy.Engine.State;
+using Deploy.Engine.State.Target;
+using Deploy.Engine.Docker;
 
 namespace Deploy.Engine.BlueGreen;
 
@@ -18,6 +20,7 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
 {
     private readonly GroupService _groups = new(options, plugins);
     private readonly AppRecords _records = new(options.StateDirectory);
+    private readonly DockerEngines _docker = new();
 
     /// <summary>The service with the built-in plugins: what every face calls.</summary>
     public static AppService Create(EngineOptions options) =>
@@ -29,11 +32,11 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
 
     /// <summary>The dry run: the <see cref="AppPlan"/> apply would execute, rendered. Changes nothing.</summary>
     public Task<DeployResult> PlanAsync(AppRequest request, CancellationToken ct) =>
-        Boundary(request, "planning", requireSecrets: true, ctx => new PlanFlow(ctx).RunAsync(request.NoFlip, ct));
+        Boundary(request, "planning", requireSecrets: true, Access.Read, ctx => new PlanFlow(ctx).RunAsync(request.NoFlip, ct));
 
     /// <summary>Deploys to the idle colour and flips to it; see <see cref="ApplyFlow"/>.</summary>
     public Task<DeployResult> ApplyAsync(AppRequest request, CancellationToken ct) =>
-        Boundary(request, "applying", requireSecrets: true, async ctx =>
+        Boundary(request, "applying", requireSecrets: true, Access.Change, async ctx =>
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(request.Timeout);
@@ -51,15 +54,19 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
 
     /// <summary>Live and standby colours, versions, hashes, each instance with endpoint and health, last deploys.</summary>
     public Task<AppStatus> StatusAsync(AppRequest request, CancellationToken ct) =>
-        Boundary(request, "reading the status", requireSecrets: false, ctx => new StatusReader(ctx).ReadAsync(ct));
+        Boundary(request, "reading the status", requireSecrets: false, Access.Read, ctx => new StatusReader(ctx).ReadAsync(ct));
+
+    /// <summary>The end of each instance's log (of <see cref="AppRequest.To"/>'s colour, or both), masked.</summary>
+    public Task<IReadOnlyList<InstanceLog>> LogsAsync(AppRequest request, int lines, CancellationToken ct) =>
+        Boundary(request, "reading the logs", requireSecrets: false, Access.Read, ctx => new StatusReader(ctx).LogsAsync(request.To, lines, ct));
 
     /// <summary>Promotes a colour (default: the one not live), refusing one whose instances are not all healthy.</summary>
     public Task<DeployResult> FlipAsync(AppRequest request, CancellationToken ct) =>
-        Boundary(request, "flipping", requireSecrets: false, ctx => new FlipFlow(ctx).RunAsync("flip", request.To, ct));
+        Boundary(request, "flipping", requireSecrets: false, Access.Change, ctx => new FlipFlow(ctx).RunAsync("flip", request.To, ct));
 
     /// <summary>Flips back to the healthy standby at once; refuses when there is none.</summary>
     public Task<DeployResult> RollbackAsync(AppRequest request, CancellationToken ct) =>
-        Boundary(request, "rolling back", requireSecrets: false, ctx => new FlipFlow(ctx).RunAsync("rollback", null, ct));
+        Boundary(request, "rolling back", requireSecrets: false, Access.Change, ctx => new FlipFlow(ctx).RunAsync("rollback", null, ct));
 
     /// <summary>Every app applied from this state folder, with its live colour and version.</summary>
     public async Task<IReadOnlyList<AppSummary>> ListAsync(CancellationToken ct)
@@ -67,7 +74,7 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
         var list = new List<AppSummary>();
         foreach (var record in _records.All())
         {
-            var seen = await Boundary(new AppRequest(record.App), $"reading {record.App}", requireSecrets: false, ctx => ctx.ObserveAsync(ct));
+            var seen = await Boundary(new AppRequest(record.App), $"reading {record.App}", requireSecrets: false, Access.Read, ctx => ctx.ObserveAsync(ct));
             list.Add(new AppSummary(record.App, seen.Live, seen.Live is null ? null : seen.VersionOf(seen.Live), record.SpecFile));
         }
 
@@ -76,7 +83,7 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
 
     /// <summary>Destroys both colours and forgets the app; refuses without <see cref="AppRequest.Yes"/>.</summary>
     public Task DestroyAsync(AppRequest request, CancellationToken ct) =>
-        Boundary(request, "destroying", requireSecrets: false, async ctx =>
+        Boundary(request, "destroying", requireSecrets: false, Access.Change, async ctx =>
         {
             if (!request.Yes)
             {
@@ -103,7 +110,7 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
     /// proxy's file meanwhile.
     /// </summary>
     public Task<BootResult> BootProxyAsync(AppRequest request, CancellationToken ct) =>
-        Boundary(request, "booting the proxy of", requireSecrets: false, async ctx =>
+        Boundary(request, "booting the proxy of", requireSecrets: false, Access.Change, async ctx =>
         {
             if (ctx.Proxy is not IBootsProxy proxy)
             {
@@ -130,7 +137,7 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
                 using var held = LockFile.TryAcquire(_groups.State.LocksDirectory, "app-" + record.App, LockFile.ControllerCommand, options.Events, out _);
                 if (held is not null)
                 {
-                    await Boundary(new AppRequest(record.App), $"re-rendering the proxy of {record.App}", requireSecrets: false, async ctx =>
+                    await Boundary(new AppRequest(record.App), $"re-rendering the proxy of {record.App}", requireSecrets: false, Access.Change, async ctx =>
                     {
                         await new FlipFlow(ctx).ResyncAsync(ct);
                         return true;
@@ -143,12 +150,35 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
     }
 
     // Opens the app, runs the command, and masks whatever comes out: the boundary every command passes.
-    private async Task<T> Boundary<T>(AppRequest request, string doing, bool requireSecrets, Func<AppContext, Task<T>> body)
+    // For an app whose target is a Docker engine, its state lives there (see ITargetState): a command that changes
+    // something holds the app's lease on the target, works on a copy pulled from it, and sends the copy back after,
+    // whatever the outcome; a read pulls only.
+    private async Task<T> Boundary<T>(AppRequest request, string doing, bool requireSecrets, Access access, Func<AppContext, Task<T>> body)
     {
         using var ctx = Open(request, requireSecrets);
         try
         {
-            return await body(ctx);
+            var target = TargetOf(ctx);
+            if (target is null)
+            {
+                return await body(ctx);
+            }
+
+            var app = ctx.App.Id;
+            var groups = ctx.App.Colours.Select(c => c.Group.Id).ToList();
+            await using var lease = access == Access.Change ? await target.LeaseAsync(app, doing, CancellationToken.None) : null;
+            await target.PullAsync(app, groups, options.StateDirectory, CancellationToken.None);
+            try
+            {
+                return await body(ctx);
+            }
+            finally
+            {
+                if (access == Access.Change)
+                {
+                    await target.PushAsync(app, groups, options.StateDirectory, CancellationToken.None);
+                }
+            }
         }
         catch (DeployException e)
         {
@@ -158,6 +188,29 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
         {
             throw DeployException.Unexpected($"{doing} {ctx.App.Id}", ctx.Mask.Apply(e.Message.Split('\n')[0]), ctx.Mask.Apply(e.ToString()));
         }
+    }
+
+    private ITargetState? TargetOf(AppContext ctx) =>
+        TargetLocator.DockerHostOf(ctx.App, options.Environment) is { } host
+            ? new DockerTargetState(_docker, host, ctx.Events, LeaseLength())
+            : null;
+
+    // DEPLOY_LEASE shortens or lengthens how long a killed run's lock lasts on a target (default 60s).
+    private TimeSpan? LeaseLength()
+    {
+        if (options.Environment("DEPLOY_LEASE") is not { Length: > 0 } text)
+        {
+            return null;
+        }
+
+        return Spec.Duration.TryParse(text, out var lease) && lease >= TimeSpan.FromSeconds(1) ? lease
+            : throw new DeployException(Errors.InvalidArgument, $"DEPLOY_LEASE=\"{text}\" is not a duration of at least 1s; write e.g. 60s or 5m");
+    }
+
+    private enum Access
+    {
+        Read,
+        Change,
     }
 
     private AppContext Open(AppRequest request, bool requireSecrets)

@@ -43,7 +43,14 @@ public sealed record DeployResult(
 }
 
 /// <summary>One instance in <c>status</c>.</summary>
-public sealed record InstanceStatus(string Id, Plugins.Instance.Endpoint? Endpoint, string? ConfigHash, string? Version, string Health);
+public sealed record InstanceStatus(string Id, Plugins.Instance.Endpoint? Endpoint, string? ConfigHash, string? Version, string Health)
+{
+    /// <summary>What the instance's plugin tells about it (e.g. container, image); empty when it tells nothing.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Details { get; init; } = [];
+}
+
+/// <summary>One instance's log in <c>deploy logs</c>: null Log when its plugin keeps none.</summary>
+public sealed record InstanceLog(string Colour, string Id, string? Log);
 
 /// <summary>One colour in <c>status</c>.</summary>
 public sealed record ColourStatus(string Colour, string Role, string? Version, string? ConfigHash, IReadOnlyList<InstanceStatus> Instances);

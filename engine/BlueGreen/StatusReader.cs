@@ -12,6 +12,7 @@ public sealed class StatusReader(AppContext ctx)
     public async Task<AppStatus> ReadAsync(CancellationToken ct)
     {
         var seen = await ctx.ObserveAsync(ct);
+        IInstancePlugin plugin(Apps.ColourSpec c) => ctx.Groups.Plugins.Instance(c.Group.Properties.Instance.Plugin);
         var colours = new List<ColourStatus>();
         foreach (var colour in ctx.App.Colours)
         {
@@ -20,7 +21,10 @@ public sealed class StatusReader(AppContext ctx)
             foreach (var m in members)
             {
                 instances.Add(new InstanceStatus(m.Id, m.Endpoint, m.Tags.GetValueOrDefault(GroupPlanner.HashTag),
-                    m.Tags.GetValueOrDefault("deploy.version"), await HealthAsync(colour, m, ct)));
+                    m.Tags.GetValueOrDefault("deploy.version"), await HealthAsync(colour, m, ct))
+                {
+                    Details = plugin(colour) is Plugins.IInstanceDetails details ? await details.DetailsAsync(m.Id, ct) : [],
+                });
             }
 
             var role = seen.Live == colour.Colour ? "live" : members.Count > 0 ? "standby" : "idle";
@@ -32,9 +36,18 @@ public sealed class StatusReader(AppContext ctx)
         return new AppStatus(ctx.App.Id, seen.Live, standby, colours, ctx.Records.History(ctx.App.Id, 5));
     }
 
-    /// <summary>One instance's health: one HTTP probe when the spec has Health, else the flavor's verdict.</summary>
+    /// <summary>
+    /// One instance's health: its platform's verdict when its plugin judges health (a container's HEALTHCHECK), then one
+    /// HTTP probe when the spec has Health, else the flavor's verdict.
+    /// </summary>
     public async Task<string> HealthAsync(Apps.ColourSpec colour, MemberView member, CancellationToken ct)
     {
+        if (ctx.PlatformHealth(colour) is { } platform && await platform.HealthAsync(member.Id, ct) is var verdict
+            && verdict is not (Plugins.InstanceHealth.Healthy or Plugins.InstanceHealth.Unchecked))
+        {
+            return verdict.ToString().ToLowerInvariant() + " (platform)";
+        }
+
         if (colour.Health is { } health && member.Endpoint is not null)
         {
             var result = await ctx.Checks.ProbeAsync(member.Endpoint.Url(health.Path), health.Timeout, ct);
@@ -42,8 +55,32 @@ public sealed class StatusReader(AppContext ctx)
         }
 
         var flavor = ctx.Groups.Plugins.Flavor(colour.Group.Properties.Flavor.Plugin);
-        var verdict = await flavor.HealthAsync(colour.Group.Properties.Flavor.Properties,
+        var flavorVerdict = await flavor.HealthAsync(colour.Group.Properties.Flavor.Properties,
             new InstanceDescription(member.Id, member.LogicalId, member.Tags, member.Endpoint), ct);
-        return verdict.ToString().ToLowerInvariant();
+        return flavorVerdict.ToString().ToLowerInvariant();
+    }
+
+    /// <summary>The last <paramref name="lines"/> lines of each instance's log, masked; of one colour or both.</summary>
+    public async Task<IReadOnlyList<InstanceLog>> LogsAsync(string? colour, int lines, CancellationToken ct)
+    {
+        if (colour is not null && ctx.App.Colours.All(c => c.Colour != colour))
+        {
+            throw new Diagnostics.DeployException(Diagnostics.Errors.InvalidArgument,
+                $"{ctx.App.Id} has no colour \"{colour}\"; its colours are {string.Join(" and ", ctx.App.Colours.Select(c => c.Colour))}");
+        }
+
+        var seen = await ctx.ObserveAsync(ct);
+        var logs = new List<InstanceLog>();
+        foreach (var c in ctx.App.Colours.Where(c => colour is null || c.Colour == colour))
+        {
+            var plugin = ctx.Groups.Plugins.Instance(c.Group.Properties.Instance.Plugin) as Plugins.IInstanceLogs;
+            foreach (var m in seen.Members[c.Colour])
+            {
+                var log = plugin is null ? null : await plugin.LogTailAsync(m.Id, lines, ct);
+                logs.Add(new InstanceLog(c.Colour, m.Id, log is null ? null : ctx.Mask.Apply(log)));
+            }
+        }
+
+        return logs;
     }
 }

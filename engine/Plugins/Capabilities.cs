@@ -77,6 +77,16 @@ public interface IProbesFromProxy
 }
 
 /// <summary>
+/// Optional ability of an instance plugin: facts about each instance worth showing in <c>deploy status</c>, e.g. a
+/// container's short ID and image. Never secrets.
+/// </summary>
+public interface IInstanceDetails
+{
+    /// <summary>Name → value for <paramref name="instanceId"/>, in display order; empty when it is gone. Reads only.</summary>
+    Task<IReadOnlyList<KeyValuePair<string, string>>> DetailsAsync(string instanceId, CancellationToken cancellationToken);
+}
+
+/// <summary>
 /// Optional ability of a proxy plugin: its proxy can run in a container that Deploy starts itself
 /// (<c>deploy proxy boot SPEC</c>), from what the proxy's properties say to create.
 /// </summary>

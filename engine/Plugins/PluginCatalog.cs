@@ -1,7 +1,7 @@
 using Deploy.Engine.Commands;
-using Deploy.Engine.Docker;
 using Deploy.Engine.Plugins.Flavor;
 using Deploy.Engine.Plugins.Instance;
+using Deploy.Engine.Plugins.Instance.Docker;
 using Deploy.Engine.Plugins.Instance.Process;
 using Deploy.Engine.Plugins.Proxy;
 using Deploy.Engine.Plugins.Proxy.File;
@@ -17,11 +17,10 @@ public static class PluginCatalog
     public static PluginRegistry Create(PluginContext context, params IInstancePlugin[] extraInstances)
     {
         var runner = new CommandRunner();
-        // One client per Docker engine, shared by every plugin that reaches one.
-        var engines = new DockerEngines();
         return new(
-            [new FileInstancePlugin(context.FileDirectory, context.Events), new ProcessInstancePlugin(context.StateDirectory, context.Events), .. extraInstances],
+            [new FileInstancePlugin(context.FileDirectory, context.Events), new ProcessInstancePlugin(context.StateDirectory, context.Events),
+             new DockerInstancePlugin(context.Docker, context.Events), .. extraInstances],
             [new VanillaFlavor()],
-            [new FileProxyPlugin(), new NginxProxyPlugin(runner, engines), new HAProxyProxyPlugin(runner, engines)]);
+            [new FileProxyPlugin(), new NginxProxyPlugin(runner, context.Docker), new HAProxyProxyPlugin(runner, context.Docker)]);
     }
 }

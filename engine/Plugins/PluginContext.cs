@@ -1,3 +1,4 @@
+using Deploy.Engine.Docker;
 using Deploy.Engine.Events;
 
 namespace Deploy.Engine.Plugins;
@@ -11,6 +12,12 @@ public sealed record PluginContext(
     string FileDirectory,
     IDeployEvents Events)
 {
+    /// <summary>
+    /// The Docker clients of every plugin that reaches Docker engines: one negotiated client per engine address, shared.
+    /// Default a new set; the face that builds the context may dispose it when done.
+    /// </summary>
+    public DockerEngines Docker { get; init; } = new();
+
     /// <summary>The default file plugin folder: <c>&lt;state&gt;/instances</c>.</summary>
     public static string DefaultFileDirectory(string stateDirectory) => Path.Combine(stateDirectory, "instances");
 }

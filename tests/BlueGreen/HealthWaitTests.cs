@@ -83,7 +83,8 @@ public sealed class HealthWaitTests : IAsyncDisposable
         _platform.States["web-1"] = InstanceHealth.Unhealthy;
         var wait = new HealthWait(new HttpChecks(_probe), _platform);
 
-        var error = await Should.ThrowAsync<DeployException>(() => wait.WaitAsync("green", [Member], Health(TimeSpan.FromMilliseconds(300)), new NullEvents(), CancellationToken.None));
+        // Long enough for the HTTP probes to pass even on a loaded machine: only the platform's verdict is left failing.
+        var error = await Should.ThrowAsync<DeployException>(() => wait.WaitAsync("green", [Member], Health(TimeSpan.FromSeconds(2)), new NullEvents(), CancellationToken.None));
 
         error.Diagnostics[0].Message.ShouldContain("its platform reports it unhealthy (its health check fails)");
     }

@@ -100,7 +100,7 @@ public sealed class TutorialTests : IDisposable
 
         result.ExitCode.ShouldBe(2);
         result.Stderr.ShouldContain($"{bad}(4,29): error DEPLOY1003: $.Properties.Allocation.Size: must be at least 0 (was -1)");
-        result.Stderr.ShouldContain("unknown instance plugin \"instance-files\"; known instance plugins: instance-file, instance-process");
+        result.Stderr.ShouldContain("unknown instance plugin \"instance-files\"; known instance plugins: instance-docker, instance-file, instance-process");
         result.Stderr.ShouldNotContain("   at ");
         Directory.Exists(Path.Combine(_dir.Path, ".deploy", "groups")).ShouldBeFalse();
         InstanceFiles.ShouldBeEmpty();

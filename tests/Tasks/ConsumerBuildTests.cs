@@ -147,7 +147,7 @@ public sealed class ConsumerBuildTests(PackedConsumer consumer, ITestOutputHelpe
             .Distinct().ToList();
         errors.ShouldBe([
             $"{spec}(5,29): DEPLOY1003: $.Group.Allocation.Size: must be at least 0 (was -1)",
-            $"{spec}(6,29): DEPLOY1006: $.Group.Instance.Plugin: unknown instance plugin \"instance-nope\"; known instance plugins: instance-file, instance-process",
+            $"{spec}(6,29): DEPLOY1006: $.Group.Instance.Plugin: unknown instance plugin \"instance-nope\"; known instance plugins: instance-docker, instance-file, instance-process",
         ], deploy.ToString());
         deploy.Output.ShouldContain("2 Error(s)");
         Directory.Exists(Path.Combine(run, "state", "instances")).ShouldBeFalse();

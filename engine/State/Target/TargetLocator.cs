@@ -1,0 +1,51 @@
+using System.Text.Json;
+using Deploy.Engine.Apps;
+using Deploy.Engine.Diagnostics;
+using Deploy.Engine.Docker;
+
+namespace Deploy.Engine.State.Target;
+
+/// <summary>
+/// Which target an app's state lives with: the Docker engine its containers run on (an <c>instance-docker</c> colour),
+/// or else the one its proxy container runs on (a proxy with <c>Container</c>); none for an app on this machine.
+/// </summary>
+public static class TargetLocator
+{
+    /// <summary>The name of the instance plugin that runs containers.</summary>
+    public const string DockerInstancePlugin = "instance-docker";
+
+    /// <summary>The Docker engine that holds <paramref name="app"/>'s state, or null when its target is this machine.</summary>
+    public static DockerHostAddress? DockerHostOf(ResolvedApp app, Func<string, string?> environment)
+    {
+        foreach (var colour in app.Colours)
+        {
+            var instance = colour.Group.Properties.Instance;
+            if (instance.Plugin == DockerInstancePlugin)
+            {
+                return Address(HostProperty(instance.Properties), environment);
+            }
+        }
+
+        if (app.Proxy.Properties is { ValueKind: JsonValueKind.Object } proxy && proxy.TryGetProperty("Container", out var container)
+            && container.ValueKind == JsonValueKind.String)
+        {
+            return Address(HostProperty(proxy), environment);
+        }
+
+        return null;
+    }
+
+    private static string? HostProperty(JsonElement? properties) =>
+        properties is { ValueKind: JsonValueKind.Object } p && p.TryGetProperty("Host", out var host) && host.ValueKind == JsonValueKind.String
+            ? host.GetString()
+            : null;
+
+    // The plugins validated Host already; an address that still cannot be used fails here with the same sentence.
+    private static DockerHostAddress Address(string? host, Func<string, string?> environment)
+    {
+        var bag = new DiagnosticBag();
+        var address = DockerHostAddress.Resolve(host, "$.Host", bag, environment);
+        bag.ThrowIfErrors();
+        return address!;
+    }
+}
