@@ -94,11 +94,27 @@ kill_tree() {
   kill -TERM "$1" 2>/dev/null || true
 }
 
-# The background jobs of start that may still run when it fails.
+# The background jobs of start that may still run when it fails: TERM to each tree, then (polling, not the wait
+# builtin, which can block for good inside an exit trap that interrupted a wait) up to 10 s for them to end.
 stop_jobs() {
-  local job
-  for job in "${JOBS[@]}"; do alive "$job" && kill_tree "$job"; done
-  for job in "${JOBS[@]}"; do wait "$job" 2>/dev/null || true; done
+  local job i
+  for job in "${JOBS[@]}"; do running "$job" && kill_tree "$job"; done
+  for job in "${JOBS[@]}"; do
+    for i in $(seq 1 100); do
+      running "$job" || break
+      sleep 0.1
+    done
+  done
+  # The temp file of a rootfs build that was cut short.
+  [ ! -s "$D/rootfs.tmp" ] || rm -f "$(cat "$D/rootfs.tmp")"
+}
+
+# Whether process $1 runs (a zombie, dead but not yet reaped, does not).
+running() {
+  [ -r "/proc/$1/stat" ] || return 1
+  local state
+  state=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+  [ -n "$state" ] && [ "$state" != Z ]
 }
 
 # Whether process $1 belongs to the engine in $D: its command line names $D, or its root is inside $D (a container).
@@ -251,12 +267,14 @@ ensure_rootfs() {
     log "rootfs from the cache: $tar"
   elif [ -n "$cache" ]; then
     tmp=$(mktemp "$cache/.$name.XXXXXX.tmp")
+    echo "$tmp" >"$D/rootfs.tmp"
     if ! build_rootfs "$tmp"; then
       rm -f "$tmp"
       return 1
     fi
     chmod 644 "$tmp" && mv -f "$tmp" "$cache/$name.tar"
     tar=$cache/$name.tar
+    rm -f "$D/rootfs.tmp"
     log "rootfs cached: $tar"
   else
     tar=$D/$name.tar
@@ -517,8 +535,15 @@ start() {
   timed "image $RUNTIME" build_runtime
   timed "image $ASPNET" build_aspnet
   wait "$push_deps_job" || die "the runtime-deps stand-in could not be pushed to the registry"
+  # The sdk copy (disk) runs beside the aspnet push (compression).
+  local sdk_job=""
+  if [ "$with_sdk" = 1 ]; then
+    ensure_sdk &
+    JOBS+=($!)
+    sdk_job=$!
+  fi
   timed "push $REGISTRY/dotnet/aspnet:10.0" push_image "$ASPNET" dotnet/aspnet:10.0
-  [ "$with_sdk" != 1 ] || ensure_sdk
+  [ -z "$sdk_job" ] || wait "$sdk_job" || die "the sdk stand-in could not be built"
   wait "$nginx_job" || die "the nginx image could not be made"
   log "ready in $(awk -v ms=$(( $(now_ms) - begin )) 'BEGIN { printf "%.1f s", ms / 1000 }'): $D"
 
