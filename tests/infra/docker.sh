@@ -60,7 +60,14 @@ quiet() {
   fi
 }
 
-dotnet_dir() { dirname "$(readlink -f "$(command -v dotnet)")"; }
+# The host's .NET folder: DOTNET_ROOT when it holds dotnet, else the folder of the dotnet on PATH.
+dotnet_dir() {
+  if [ -n "${DOTNET_ROOT:-}" ] && [ -x "$DOTNET_ROOT/dotnet" ]; then
+    readlink -f "$DOTNET_ROOT"
+  else
+    dirname "$(readlink -f "$(command -v dotnet)")"
+  fi
+}
 
 # The Debian mirror apt uses on this machine (deb822 sources first, then the one-line format).
 debian_mirror() {
