@@ -531,8 +531,8 @@ start() {
   { read -r ROOTFS_NAME; read -r ROOTFS_TAR; } <"$D/rootfs.path"
 
   timed "image $RUNTIME_DEPS (import)" import_runtime_deps
-  # nginx (cache or apt) beside the .NET images. Pushes compress layers, which takes longest: runtime-deps and runtime
-  # go up as soon as they exist, so the aspnet push finds their layers already there.
+  # nginx (cache or apt) beside the .NET images. Pushes compress layers, which takes longest: runtime-deps goes up as
+  # soon as it exists (also as a base image for self-contained apps), so the aspnet push finds its big layer there.
   timed "image $NGINX" ensure_nginx >&2 &
   JOBS+=($!)
   local nginx_job=$!
