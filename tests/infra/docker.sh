@@ -14,7 +14,8 @@
 #   tests/infra/docker.sh stop DIR    removes the containers, stops the registry and dockerd, unmounts, removes DIR
 #
 # Images: mcr.microsoft.com/dotnet/{runtime-deps,runtime,aspnet}:10.0 (sdk on request), local/busybox:1,
-# local/nginx:1, and REGISTRY/dotnet/aspnet:10.0 pushed to the registry.
+# local/nginx:1 (nginx, HAProxy and curl; also tagged local/haproxy:1 and nginx:1.27), and REGISTRY/dotnet/aspnet:10.0
+# pushed to the registry.
 # The Debian root filesystem (and the nginx image built on it) are cached in ${DEPLOY_TEST_CACHE:-/var/cache/deploy-tests};
 # without the cache they are built (debootstrap from the Debian mirror apt already uses) and the cache is filled.
 set -euo pipefail
@@ -371,7 +372,7 @@ build_nginx() {
 FROM $RUNTIME_DEPS
 RUN printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d \\
  && apt-get update \\
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx curl \\
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx haproxy curl procps \\
  && rm -f /usr/sbin/policy-rc.d && rm -rf /var/lib/apt/lists/* \\
  && ln -sf /dev/stdout /var/log/nginx/access.log && ln -sf /dev/stderr /var/log/nginx/error.log
 CMD ["nginx", "-g", "daemon off;"]
@@ -388,7 +389,7 @@ EOF
 ensure_nginx() {
   local cache tar tmp
   cache=$(cache_dir)
-  tar=${cache:+$cache/nginx-1-$ROOTFS_NAME.tar}
+  tar=${cache:+$cache/proxies-1-$ROOTFS_NAME.tar}
   if [ -n "$tar" ] && [ -s "$tar" ]; then
     if quiet load-nginx dk load -i "$tar"; then
       log "nginx from the cache: $tar"
@@ -402,6 +403,12 @@ ensure_nginx() {
     tmp=$(mktemp "$cache/.nginx.XXXXXX.tmp")
     if dk save -o "$tmp" "$NGINX" && chmod 644 "$tmp"; then mv -f "$tmp" "$tar"; log "nginx cached: $tar"; else rm -f "$tmp"; fi
   fi
+}
+
+# The proxy image also holds HAProxy (local/haproxy:1), and stands in for the official nginx image the examples name.
+tag_proxies() {
+  quiet tag-haproxy dk tag "$NGINX" local/haproxy:1
+  quiet tag-nginx-official dk tag "$NGINX" nginx:1.27
 }
 
 # Pushes image $1 to the registry as $REGISTRY/$2.
@@ -552,6 +559,7 @@ start() {
   timed "push $REGISTRY/dotnet/aspnet:10.0" push_image "$ASPNET" dotnet/aspnet:10.0
   [ -z "$sdk_job" ] || wait "$sdk_job" || die "the sdk stand-in could not be built"
   wait "$nginx_job" || die "the nginx image could not be made"
+  tag_proxies || die "the proxy images could not be tagged"
   log "ready in $(awk -v ms=$(( $(now_ms) - begin )) 'BEGIN { printf "%.1f s", ms / 1000 }'): $D"
 
   printf 'export DEPLOY_TEST_DOCKER_HOST=unix://%s/docker.sock\n' "$D"
