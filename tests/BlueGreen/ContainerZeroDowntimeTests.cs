@@ -36,6 +36,9 @@ public sealed class ContainerZeroDowntimeTests(ITestOutputHelper output) : IAsyn
         ScenarioAssertions.ToldTheTruthAndLostNothing(scenario, load, _shop.CounterFile, output, "nginx container, containers by digest");
         var status = await _cli.RunAsync("status", _shop.Spec);
         status.Stdout.ShouldContain("image=" + await HelloImage.ByDigestAsync());
+        var logs = await _cli.RunAsync("logs", _shop.Spec, "--colour", "green");
+        logs.ExitCode.ShouldBe(0, logs.ToString());
+        logs.Stdout.Split('\n').Count(l => l.StartsWith($"== green {_shop.App}-green-")).ShouldBe(2, logs.Stdout);
     }
 
     public async Task DisposeAsync()
