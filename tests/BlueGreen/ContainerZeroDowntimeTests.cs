@@ -9,6 +9,7 @@ namespace Deploy.Tests.BlueGreen;
 /// containers, nginx in a container of its own as the proxy (examples/containers' nginx.conf), the real CLI, and 8
 /// keep-alive clients through nginx the whole time, one request in five a POST that must never be applied twice.
 /// </summary>
+[Collection(HelloApp.Collection)] // one load scenario at a time: they share the machine's two cores
 public sealed class ContainerZeroDowntimeTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly TempDir _dir = new();
