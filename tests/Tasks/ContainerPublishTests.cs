@@ -83,6 +83,32 @@ public sealed class ContainerPublishTests(PackedConsumer consumer, ITestOutputHe
         (await ContainersAsync("green")).ShouldBeEmpty();
     }
 
+    [Fact]
+    public async Task PublishContainer_LocalDaemonNoRegistry_DeploysTheImageByItsVersionTag()
+    {
+        var publish = await PublishAsync("1.0.0", toRegistry: false);
+
+        publish.ExitCode.ShouldBe(0, publish.ToString());
+        var image = $"{Repository}:1.0.0";
+        DeployedOnlyAfterThePush(publish, image);
+        publish.Output.ShouldContain($"{_app}: deploying image {image} by tag: an image in the local Docker daemon");
+        (await ImagesAsync("blue")).ShouldBe([image, image]);
+        (await _http.FetchAsync(new Uri(_nginx.Url, "/version"))).ShouldBe((200, "1.0.0"));
+    }
+
+    [Fact]
+    public async Task Publish_ContainerSpecWithoutPublishContainer_SaysToAddItAndDeploysNothing()
+    {
+        var publish = await new DotnetCli(_project, consumer.Packages, environment: Environment)
+            .BuildAsync("publish", "-p:DeployOnPublish=true", "-p:Version=1.0.0");
+
+        publish.ExitCode.ShouldBe(0, publish.ToString());
+        publish.Output.Split(SkippedAfterPublish).Length.ShouldBe(2, publish.ToString());
+        publish.Output.ShouldContain("To deploy it, publish with -t:PublishContainer");
+        Directory.Exists(Path.Combine(_project, ".deploy")).ShouldBeFalse(publish.ToString());
+        (await ContainersAsync("blue")).ShouldBeEmpty();
+    }
+
     public async Task DisposeAsync()
     {
         // Whatever the test left behind (a failed assertion before the destroy): every container of this app, by label.
@@ -160,11 +186,13 @@ public sealed class ContainerPublishTests(PackedConsumer consumer, ITestOutputHe
         return project;
     }
 
-    private async Task<DotnetResult> PublishAsync(string version)
+    // Without the registry, the SDK loads the image into the Docker engine of DOCKER_HOST.
+    private async Task<DotnetResult> PublishAsync(string version, bool toRegistry = true)
     {
+        string[] to = toRegistry ? [$"-p:ContainerRegistry={Registry}"] : [];
         var result = await new DotnetCli(_project, consumer.Packages, environment: Environment).BuildAsync("publish",
-            "-t:PublishContainer", "-p:DeployOnPublish=true", $"-p:ContainerRegistry={Registry}",
-            $"-p:ContainerBaseImage={Registry}/dotnet/aspnet:10.0", $"-p:ContainerRepository={Repository}", $"-p:Version={version}");
+            ["-t:PublishContainer", "-p:DeployOnPublish=true", .. to,
+             $"-p:ContainerBaseImage={Registry}/dotnet/aspnet:10.0", $"-p:ContainerRepository={Repository}", $"-p:Version={version}"]);
         output.WriteLine($"dotnet {result.Command}: exit {result.ExitCode} in {result.Duration.TotalSeconds:0.0}s");
         return result;
     }
