@@ -38,4 +38,17 @@ public sealed class MsBuildDocsTests
             doc.ShouldContain($"\n{line}\n");
         }
     }
+
+    [Fact]
+    public void ContainerSample_ShowsTheSpecAndCommandLinesTheContainerTestsRun()
+    {
+        var doc = File.ReadAllText(Path.Combine(Repo.Root, "docs", "msbuild.md"));
+
+        doc.ShouldContain(ContainerPublishTests.SampleSpec.TrimEnd());
+        doc.ShouldContain("cp examples/msbuild/deploy-container.json /tmp/hello/deploy.json");
+        doc.ShouldContain("examples/nginx/start-nginx.sh /tmp/hello-nginx 8080");
+        doc.ShouldContain("\ndotnet publish -t:PublishContainer -p:DeployOnPublish=true -p:ContainerRegistry=registry.example.com -p:Version=1.0.0\n");
+        doc.ShouldContain(ContainerPublishTests.SkippedAfterPublish);
+        doc.ShouldContain("DOTNET_CONTAINER_INSECURE_REGISTRIES=127.0.0.1:5000 dotnet publish -t:PublishContainer");
+    }
 }
