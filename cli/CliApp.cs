@@ -6,7 +6,7 @@ using Deploy.Engine.Diagnostics;
 namespace Deploy.Cli;
 
 /// <summary>
-/// The CLI's one dispatch: nouns (<c>group</c>, <c>instance</c>, <c>plugin</c>) pick a verb parser of their own,
+/// The CLI's one dispatch: nouns (<c>group</c>, <c>instance</c>, <c>plugin</c>, <c>proxy</c>) pick a verb parser of their own,
 /// since CommandLineParser has no nested verbs; everything else is a top-level verb. Errors become canonical
 /// diagnostics and exit codes (0 ok, 1 failed, 2 bad input, 3 locked), never stack traces.
 /// </summary>
@@ -35,8 +35,10 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, Func<string, st
                     (r, failed) => r.MapResult((InstanceDescribeOptions o) => GroupCommands.DescribeInstancesAsync(_cli, o), (NoVerb _) => Task.FromResult(2), failed)),
                 "plugin" => await Run(args[1..], "plugin ", p => p.ParseArguments<PluginListOptions, NoVerb>(args[1..]),
                     (r, failed) => r.MapResult((PluginListOptions o) => GroupCommands.ListPluginsAsync(_cli, o), (NoVerb _) => Task.FromResult(2), failed)),
+                "proxy" => await Run(args[1..], "proxy ", p => p.ParseArguments<ProxyBootOptions, NoVerb>(args[1..]),
+                    (r, failed) => r.MapResult((ProxyBootOptions o) => ProxyCommands.BootAsync(_cli, o), (NoVerb _) => Task.FromResult(2), failed)),
                 _ => await Run(args, "", p => p.ParseArguments(args, typeof(PlanOptions), typeof(ApplyOptions), typeof(StatusOptions), typeof(LogsOptions), typeof(FlipOptions),
-                        typeof(RollbackOptions), typeof(AppListOptions), typeof(DestroyOptions), typeof(ServeOptions), typeof(GroupNoun), typeof(InstanceNoun), typeof(PluginNoun)),
+                        typeof(RollbackOptions), typeof(AppListOptions), typeof(DestroyOptions), typeof(ServeOptions), typeof(GroupNoun), typeof(InstanceNoun), typeof(PluginNoun), typeof(ProxyNoun)),
                     (r, failed) => r.MapResult(
                         (PlanOptions o) => AppCommands.PlanAsync(_cli, o),
                         (ApplyOptions o) => AppCommands.ApplyAsync(_cli, o),
@@ -50,6 +52,7 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, Func<string, st
                         (GroupNoun _) => Task.FromResult(2),
                         (InstanceNoun _) => Task.FromResult(2),
                         (PluginNoun _) => Task.FromResult(2),
+                        (ProxyNoun _) => Task.FromResult(2),
                         failed)),
             };
         }

@@ -3,6 +3,7 @@ using Deploy.Engine.Diagnostics;
 using Deploy.Engine.Events;
 using Deploy.Engine.Groups;
 using Deploy.Engine.Plugins;
+using Deploy.Engine.Plugins.Proxy.Container;
 using Deploy.Engine.State;
 using Deploy.Engine.State.Target;
 using Deploy.Engine.Docker;
@@ -101,6 +102,24 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
 
             _records.Forget(ctx.App.Id);
             return true;
+        });
+
+    /// <summary>
+    /// <c>deploy proxy boot</c>: starts the app's proxy container when it is missing (created from the proxy's
+    /// <c>Boot</c> properties) or stopped; a running one is left as it is. Holds the app's lock, so no flip writes the
+    /// proxy's file meanwhile.
+    /// </summary>
+    public Task<BootResult> BootProxyAsync(AppRequest request, CancellationToken ct) =>
+        Boundary(request, "booting the proxy of", requireSecrets: false, Access.Change, async ctx =>
+        {
+            if (ctx.Proxy is not IBootsProxy proxy)
+            {
+                throw new DeployException(Errors.Refused,
+                    $"{ctx.App.Proxy.Plugin} has no container to boot; 'deploy proxy boot' starts the container of proxy-nginx or proxy-haproxy with Container and Boot in their properties");
+            }
+
+            using var held = await LockFile.AcquireAsync(_groups.State.LocksDirectory, "app-" + ctx.App.Id, "proxy boot", ctx.Events, GroupLocks.Wait, ct);
+            return await proxy.BootAsync(ctx.App.ProxyTarget, ctx.App.Id, ct);
         });
 
     /// <summary>

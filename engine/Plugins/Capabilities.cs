@@ -85,3 +85,17 @@ public interface IInstanceDetails
     /// <summary>Name → value for <paramref name="instanceId"/>, in display order; empty when it is gone. Reads only.</summary>
     Task<IReadOnlyList<KeyValuePair<string, string>>> DetailsAsync(string instanceId, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// Optional ability of a proxy plugin: its proxy can run in a container that Deploy starts itself
+/// (<c>deploy proxy boot SPEC</c>), from what the proxy's properties say to create.
+/// </summary>
+public interface IBootsProxy
+{
+    /// <summary>
+    /// Starts the proxy's container when it is missing (created from the properties' <c>Boot</c>) or stopped, with
+    /// the file the proxy includes holding "no colour is live" when it has none yet. Idempotent: a running container
+    /// is left as it is, and the result says so. Throws <see cref="Diagnostics.DeployException"/> when it cannot.
+    /// </summary>
+    Task<Proxy.Container.BootResult> BootAsync(Proxy.ProxyTarget target, string app, CancellationToken cancellationToken);
+}

@@ -21,6 +21,6 @@ public static class PluginCatalog
             [new FileInstancePlugin(context.FileDirectory, context.Events), new ProcessInstancePlugin(context.StateDirectory, context.Events),
              new DockerInstancePlugin(context.Docker, context.Events), .. extraInstances],
             [new VanillaFlavor()],
-            [new FileProxyPlugin(), new NginxProxyPlugin(runner), new HAProxyProxyPlugin(runner)]);
+            [new FileProxyPlugin(), new NginxProxyPlugin(runner, context.Docker), new HAProxyProxyPlugin(runner, context.Docker)]);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Deploy.Engine.Commands;
 using Deploy.Engine.Diagnostics;
+using Deploy.Engine.Docker;
 
 namespace Deploy.Engine.Plugins.Proxy.HAProxy;
 
@@ -8,11 +9,11 @@ namespace Deploy.Engine.Plugins.Proxy.HAProxy;
 /// Flips HAProxy between colours by rewriting the file holding one <c>backend</c> section, checking the configuration
 /// and reloading gracefully (master-worker: the old worker finishes its connections). The header comment is the live colour.
 /// </summary>
-public sealed class HAProxyProxyPlugin(CommandRunner runner) : ConfigFileProxyPlugin<HAProxySettings>(runner)
+public sealed class HAProxyProxyPlugin(CommandRunner runner, DockerEngines? engines = null) : ConfigFileProxyPlugin<HAProxySettings>(runner, engines)
 {
     public override string Name => "proxy-haproxy";
 
-    public override string Description => "Rewrites an HAProxy backend file, checks and reloads (ConfigFile, Backend, ReloadCommand)";
+    public override string Description => "Rewrites an HAProxy backend file, checks and reloads, here or in a container (ConfigFile, Backend, ReloadCommand, Container)";
 
     protected override HAProxySettings? ReadSettings(JsonElement? properties, string path, string baseDirectory, DiagnosticBag bag) =>
         HAProxySettings.Read(properties, path, baseDirectory, bag);

@@ -1,18 +1,22 @@
 using System.Text.Json;
-using Deploy.Engine.Commands;
 using Deploy.Engine.Diagnostics;
+using Deploy.Engine.Plugins.Proxy.Container;
 using Deploy.Engine.Spec;
 
 namespace Deploy.Engine.Plugins.Proxy.HAProxy;
 
-/// <summary>The <c>proxy-haproxy</c> properties, validated; paths already resolved against the spec's folder.</summary>
-/// <param name="ConfigFile">The file holding only the backend section, loaded with a second <c>-f</c>; required.</param>
+/// <summary>
+/// The <c>proxy-haproxy</c> properties, validated; paths on this machine already resolved against the spec's folder,
+/// paths in a container kept as written (absolute).
+/// </summary>
+/// <param name="ConfigFile">The file holding only the backend section, loaded with a second <c>-f</c> (inside the container with <paramref name="Container"/>); required.</param>
 /// <param name="Backend">The backend's name, as used by <c>default_backend NAME</c>; required.</param>
 /// <param name="TestCommand">Checks the configuration, e.g. <c>["haproxy","-c","-f","haproxy.cfg","-f","backend.cfg"]</c>; optional.</param>
 /// <param name="ReloadCommand">Reloads gracefully, e.g. <c>["kill","-USR2","&lt;master pid&gt;"]</c>; required.</param>
 /// <param name="Url">The app through HAProxy: a flip is judged only once this answers from the new colour; required.</param>
 /// <param name="PidFile">The master's pid file (<c>-W -p</c>): when set, a flip returns once a new worker runs; optional.</param>
 /// <param name="HealthPath">The path HAProxy's health checks request; default <c>/healthz</c>.</param>
+/// <param name="Container">The container HAProxy runs in (its file and commands are there); null: HAProxy runs on this machine.</param>
 public sealed record HAProxySettings(
     string ConfigFile,
     string Backend,
@@ -20,14 +24,15 @@ public sealed record HAProxySettings(
     IReadOnlyList<string> ReloadCommand,
     Uri Url,
     string? PidFile,
-    string HealthPath)
+    string HealthPath,
+    ProxyContainer? Container = null)
     : IConfigFileSettings
 {
     private const string Fix =
         "e.g. \"Properties\": {\"ConfigFile\": \"haproxy/backend.cfg\", \"Backend\": \"shop\", \"ReloadCommand\": [\"systemctl\", \"reload\", \"haproxy\"]}";
 
     /// <summary>Every property name, for typo detection.</summary>
-    public static readonly string[] Known = ["ConfigFile", "Backend", "TestCommand", "ReloadCommand", "Url", "PidFile", "HealthPath"];
+    public static readonly string[] Known = ["ConfigFile", "Backend", "TestCommand", "ReloadCommand", "Url", "PidFile", "HealthPath", .. ProxyContainer.Known];
 
     /// <summary>The settings at <paramref name="path"/>, or null with every problem recorded in <paramref name="bag"/>.</summary>
     public static HAProxySettings? Read(JsonElement? properties, string path, string baseDirectory, DiagnosticBag bag)
@@ -53,24 +58,16 @@ public sealed record HAProxySettings(
             bag.Add(Errors.InvalidValue, JsonReading.ChildPath(p, path, "HealthPath"), $"must be a URL path starting with / without spaces (was \"{health}\"); e.g. \"/healthz\"");
         }
 
+        var container = ProxyContainer.Read(p, path, bag, "ConfigFile", file, "/usr/local/etc/haproxy/backend.cfg");
         if (bag.Items.Count > before)
         {
             return null;
         }
 
-        return new HAProxySettings(ProxyProperties.Resolve(file!, baseDirectory), backend!, test, reload!, url!,
-            pid is null ? null : ProxyProperties.Resolve(pid, baseDirectory), health);
+        return new HAProxySettings(container is null ? ProxyProperties.Resolve(file!, baseDirectory) : file!, backend!, test, reload!, url!,
+            pid is null ? null : ProxyProperties.Resolve(pid, baseDirectory), health, container);
     }
 
-    /// <summary>The test command as a request run in the spec's folder.</summary>
     /// <inheritdoc />
     public string ConfigPath => ConfigFile;
-
-    /// <inheritdoc />
-    public CommandRequest? Test(string baseDirectory) =>
-        TestCommand is null ? null : new CommandRequest(TestCommand, baseDirectory, Timeout: TimeSpan.FromSeconds(30));
-
-    /// <summary>The reload command as a request run in the spec's folder.</summary>
-    /// <inheritdoc />
-    public CommandRequest Reload(string baseDirectory) => new(ReloadCommand, baseDirectory, Timeout: TimeSpan.FromSeconds(30));
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Deploy.Engine.Commands;
 using Deploy.Engine.Diagnostics;
+using Deploy.Engine.Docker;
 
 namespace Deploy.Engine.Plugins.Proxy.Nginx;
 
@@ -8,11 +9,11 @@ namespace Deploy.Engine.Plugins.Proxy.Nginx;
 /// Flips nginx between colours by rewriting the file holding one <c>upstream</c> block, testing the configuration and
 /// reloading gracefully (old workers finish their requests). The header comment in that file is the live colour.
 /// </summary>
-public sealed class NginxProxyPlugin(CommandRunner runner) : ConfigFileProxyPlugin<NginxSettings>(runner)
+public sealed class NginxProxyPlugin(CommandRunner runner, DockerEngines? engines = null) : ConfigFileProxyPlugin<NginxSettings>(runner, engines)
 {
     public override string Name => "proxy-nginx";
 
-    public override string Description => "Rewrites an nginx upstream file, tests and reloads (UpstreamFile, Upstream, ReloadCommand)";
+    public override string Description => "Rewrites an nginx upstream file, tests and reloads, here or in a container (UpstreamFile, Upstream, ReloadCommand, Container)";
 
     protected override NginxSettings? ReadSettings(JsonElement? properties, string path, string baseDirectory, DiagnosticBag bag) =>
         NginxSettings.Read(properties, path, baseDirectory, bag);
