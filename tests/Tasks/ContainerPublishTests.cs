@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Deploy.Engine.Docker;
 using Deploy.Engine.Planning;
 using Deploy.Engine.Plugins.Instance.Docker;
+using Deploy.Engine.Plugins.Proxy.Container;
 using Deploy.Tests.Fixtures;
 using Deploy.Tests.Support;
 using Docker.DotNet;
@@ -13,7 +14,8 @@ namespace Deploy.Tests.Tasks;
 
 /// <summary>
 /// docs/msbuild.md's container section as users run it: a copy of examples/hello referencing the packed Deploy.Tasks,
-/// with examples/msbuild/deploy-container.json (instance-docker, host network, behind nginx), published with
+/// with examples/msbuild/deploy-container.json (instance-docker, host network, behind nginx in a container booted with
+/// <c>deploy proxy boot</c> as the doc does it), published with
 /// <c>dotnet publish -t:PublishContainer -p:DeployOnPublish=true</c> into the test registry and deployed on the test
 /// Docker engine; asserted on what the registry, the engine and nginx then hold.
 /// </summary>
@@ -32,7 +34,8 @@ public sealed class ContainerPublishTests(PackedConsumer consumer, ITestOutputHe
     private readonly string _app = "hello-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
     private readonly DockerEngines _engines = new();
     private readonly HttpClient _http = ProxyFixtures.NewClient();
-    private NginxServer _nginx = null!;
+    private readonly string _proxyDir = ProxyFixtures.TempDirectory("deploy-hello-proxy-");
+    private readonly int _proxyPort = ProxyFixtures.FreePort();
     private string _project = "";
 
     private static string Registry => DockerTestEngine.Registry;
@@ -44,12 +47,22 @@ public sealed class ContainerPublishTests(PackedConsumer consumer, ITestOutputHe
         ["DOCKER_HOST"] = DockerTestEngine.Host,
     };
 
+    /// <summary>The doc's command that starts the proxy's container before the first deploy.</summary>
+    public const string DocumentedBoot = "deploy proxy boot deploy.json --var image=none --var version=none";
+
     private string Repository => "deploy-tests/" + _app;
+
+    private string Proxy => _app + "-proxy";
+
+    private Uri ProxyUrl => new($"http://127.0.0.1:{_proxyPort}/");
 
     public async Task InitializeAsync()
     {
-        _nginx = await NginxServer.StartAsync();
         _project = CreateProject();
+        var boot = await new CliRunner(_project, Environment).RunAsync(DocumentedBoot.Split(' ')[1..]);
+        boot.ExitCode.ShouldBe(0, boot.ToString());
+        boot.Stdout.ShouldContain($"proxy container {Proxy} created and started on {DockerTestEngine.Host}");
+        await ProxyFixtures.WaitForPortAsync(_proxyPort);
     }
 
     [Fact]
@@ -63,7 +76,7 @@ public sealed class ContainerPublishTests(PackedConsumer consumer, ITestOutputHe
         first.Output.ShouldContain($"{_app}: blue is live (version 1.0.0)");
         Directory.Exists(Path.Combine(_project, ".deploy", "releases")).ShouldBeFalse("the Publish-time phase froze a release");
         (await ImagesAsync("blue")).ShouldBe([v1, v1]);
-        (await _http.FetchAsync(new Uri(_nginx.Url, "/version"))).ShouldBe((200, "1.0.0"));
+        (await _http.FetchAsync(new Uri(ProxyUrl, "/version"))).ShouldBe((200, "1.0.0"));
 
         var second = await PublishAsync("2.0.0");
 
@@ -74,7 +87,7 @@ public sealed class ContainerPublishTests(PackedConsumer consumer, ITestOutputHe
         second.Output.ShouldContain($"{_app}: green is live (version 2.0.0); blue on standby");
         (await ImagesAsync("green")).ShouldBe([v2, v2]);
         (await ImagesAsync("blue")).ShouldBe([v1, v1]); // the standby keeps running 1.0.0's image
-        (await _http.FetchAsync(new Uri(_nginx.Url, "/version"))).ShouldBe((200, "2.0.0"));
+        (await _http.FetchAsync(new Uri(ProxyUrl, "/version"))).ShouldBe((200, "2.0.0"));
 
         var destroyed = await new CliRunner(_project, Environment).RunAsync("destroy", "deploy.json", "--yes");
 
@@ -93,7 +106,7 @@ public sealed class ContainerPublishTests(PackedConsumer consumer, ITestOutputHe
         DeployedOnlyAfterThePush(publish, image);
         publish.Output.ShouldContain($"{_app}: deploying image {image} by tag: an image in the local Docker daemon");
         (await ImagesAsync("blue")).ShouldBe([image, image]);
-        (await _http.FetchAsync(new Uri(_nginx.Url, "/version"))).ShouldBe((200, "1.0.0"));
+        (await _http.FetchAsync(new Uri(ProxyUrl, "/version"))).ShouldBe((200, "1.0.0"));
     }
 
     [Fact]
@@ -105,29 +118,39 @@ public sealed class ContainerPublishTests(PackedConsumer consumer, ITestOutputHe
         publish.ExitCode.ShouldBe(0, publish.ToString());
         publish.Output.Split(SkippedAfterPublish).Length.ShouldBe(2, publish.ToString());
         publish.Output.ShouldContain("To deploy it, publish with -t:PublishContainer");
-        Directory.Exists(Path.Combine(_project, ".deploy")).ShouldBeFalse(publish.ToString());
+        Directory.Exists(Path.Combine(_project, ".deploy", "releases")).ShouldBeFalse(publish.ToString());
         (await ContainersAsync("blue")).ShouldBeEmpty();
     }
 
     public async Task DisposeAsync()
     {
-        // Whatever the test left behind (a failed assertion before the destroy): every container of this app, by label.
+        // Whatever the test left: the app's containers (also after a failed assertion before the destroy), the proxy's
+        // (boot labels it deploy.proxy=APP), and the app's state and lock containers on the engine with their volume.
         var client = await _engines.ConnectAsync(DockerTestEngine.Address, CancellationToken.None);
-        foreach (var container in await client.Containers.ListContainersAsync(new ContainersListParameters
-                 {
-                     All = true,
-                     Filters = new Dictionary<string, IDictionary<string, bool>>
-                     {
-                         ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.TagPrefix}deploy.app={_app}"] = true },
-                     },
-                 }))
+        foreach (var label in new[] { $"{ContainerLabels.TagPrefix}deploy.app={_app}", $"{ProxyBoot.Label}={_app}", $"deploy.app={_app}" })
         {
-            await client.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true });
+            foreach (var container in await client.Containers.ListContainersAsync(new ContainersListParameters
+                     {
+                         All = true,
+                         Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [label] = true } },
+                     }))
+            {
+                await client.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true, RemoveVolumes = true });
+            }
+        }
+
+        try
+        {
+            await client.Volumes.RemoveAsync($"deploy-state-{_app}", force: true);
+        }
+        catch (DockerApiException)
+        {
+            // no deploy got as far as saving state
         }
 
         _engines.Dispose();
         _http.Dispose();
-        await _nginx.DisposeAsync();
+        Directory.Delete(_proxyDir, recursive: true);
     }
 
     // The Publish-time phase said once that the spec waits for PublishContainer, and the deploy of `image` began after the push.
@@ -146,7 +169,7 @@ public sealed class ContainerPublishTests(PackedConsumer consumer, ITestOutputHe
     }
 
     // A copy of examples/hello (with what the repository's Directory.Build.props gives it) referencing the packed
-    // package, and the sample spec beside it with this test's app ID, host ports, and nginx.
+    // package, and the sample spec beside it with this test's app ID, host ports, proxy container, port and image.
     private string CreateProject()
     {
         var project = Path.Combine(consumer.NewRun("container-" + _app), "hello");
@@ -174,8 +197,10 @@ public sealed class ContainerPublishTests(PackedConsumer consumer, ITestOutputHe
                  {
                      ("\"ID\": \"hello\"", $"\"ID\": \"{_app}\""),
                      ("\"Host\": \"18400-18419\"", $"\"Host\": \"{port}-{port + 19}\""),
-                     ("/tmp/hello-nginx", _nginx.Directory),
-                     ("http://127.0.0.1:8080/", _nginx.Url.ToString()),
+                     ("/tmp/hello-proxy", _proxyDir),
+                     ("\"Container\": \"hello-proxy\"", $"\"Container\": \"{Proxy}\""),
+                     ("http://127.0.0.1:8080/", ProxyUrl.ToString()),
+                     ("\"Image\": \"nginx:1.27\"", $"\"Image\": \"{DockerTestEngine.Nginx}\""),
                  })
         {
             spec.ShouldContain(documented);
@@ -183,6 +208,9 @@ public sealed class ContainerPublishTests(PackedConsumer consumer, ITestOutputHe
         }
 
         File.WriteAllText(Path.Combine(project, "deploy.json"), spec);
+        var nginx = File.ReadAllText(Path.Combine(Repo.Root, "examples", "msbuild", "nginx.conf"));
+        nginx.ShouldContain("listen 127.0.0.1:8080;");
+        File.WriteAllText(Path.Combine(_proxyDir, "nginx.conf"), nginx.Replace("127.0.0.1:8080", $"127.0.0.1:{_proxyPort}"));
         return project;
     }
 

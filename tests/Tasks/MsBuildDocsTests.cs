@@ -46,7 +46,8 @@ public sealed class MsBuildDocsTests
 
         doc.ShouldContain(ContainerPublishTests.SampleSpec.TrimEnd());
         doc.ShouldContain("cp examples/msbuild/deploy-container.json /tmp/hello/deploy.json");
-        doc.ShouldContain("examples/nginx/start-nginx.sh /tmp/hello-nginx 8080");
+        doc.ShouldContain("mkdir -p /tmp/hello-proxy && cp examples/msbuild/nginx.conf /tmp/hello-proxy/nginx.conf");
+        doc.ShouldContain($"\n{ContainerPublishTests.DocumentedBoot}\n");
         doc.ShouldContain("\ndotnet publish -t:PublishContainer -p:DeployOnPublish=true -p:ContainerRegistry=registry.example.com -p:Version=1.0.0\n");
         doc.ShouldContain(ContainerPublishTests.SkippedAfterPublish);
         doc.ShouldContain("DOTNET_CONTAINER_INSECURE_REGISTRIES=127.0.0.1:5000 dotnet publish -t:PublishContainer");
