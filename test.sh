@@ -5,19 +5,64 @@ cd "$(dirname "$0")"
 
 log() { printf '==> %s\n' "$*"; }
 
-# System packages the tests start for real: nginx and HAProxy on 127.0.0.1 high ports.
+# System packages the tests start for real: nginx and HAProxy on 127.0.0.1 high ports; for containers, a private
+# Docker engine, a registry and offline base images (tests/infra/docker.sh: docker.io, iptables, docker-registry,
+# debootstrap, busybox-static, curl).
 missing=()
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
 command -v setsid >/dev/null 2>&1 || missing+=(util-linux)
+command -v dockerd >/dev/null 2>&1 || [ -x /usr/sbin/dockerd ] || missing+=(docker.io)
+command -v iptables >/dev/null 2>&1 || [ -x /usr/sbin/iptables ] || missing+=(iptables)
+command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
+command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || missing+=(debootstrap)
+dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' || missing+=(busybox-static)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # No init system: without a policy that refuses, the packages' scripts may start system daemons (dockerd, nginx).
+  policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+    $sudo chmod +x "$policy"
+  fi
+  installed=0
+  $sudo apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || installed=$?
+  [ -z "$policy" ] || $sudo rm -f "$policy"
+  [ "$installed" = 0 ] || exit "$installed"
 fi
 export PATH="$PATH:/usr/sbin:/sbin"
+
+# Stops what this script started, however it ends.
+prism_pid="" prism_log="" docker_pid="" docker_dir="" docker_env="" docker_log=""
+cleanup() {
+  [ -z "$prism_pid" ] || kill "$prism_pid" 2>/dev/null || true
+  [ -z "$prism_log" ] || rm -f "$prism_log"
+  if [ -n "$docker_pid" ] && kill -0 "$docker_pid" 2>/dev/null; then
+    # Its own process group (setsid): its builds and debootstrap end with it; its exit trap stops the daemons.
+    kill -TERM -- -"$docker_pid" 2>/dev/null || kill -TERM "$docker_pid" 2>/dev/null || true
+    wait "$docker_pid" 2>/dev/null || true
+  fi
+  [ -z "$docker_dir" ] || tests/infra/docker.sh stop "$docker_dir" 2>/dev/null
+  [ -z "$docker_env" ] || rm -f "$docker_env" "$docker_log"
+}
+trap cleanup EXIT
+
+# The private Docker engine, its registry and images (about 30 s with the cache in ${DEPLOY_TEST_CACHE:-/var/cache/deploy-tests},
+# minutes without): started now, beside the build, and waited for before the tests. A caller that already exported
+# DEPLOY_TEST_DOCKER_HOST (eval "$(tests/infra/docker.sh start)") keeps its own engine.
+if [ -z "${DEPLOY_TEST_DOCKER_HOST:-}" ]; then
+  docker_dir=$(mktemp -d /tmp/deploy-docker.XXXX)
+  docker_env=$(mktemp)
+  docker_log=$(mktemp)
+  setsid tests/infra/docker.sh start --with-sdk --dir "$docker_dir" --watch-pid $$ >"$docker_env" 2>"$docker_log" &
+  docker_pid=$!
+  log "starting the Docker engine in $docker_dir (log: $docker_log)"
+fi
 
 # Pinned npm tools for the GitHub Action's tests (validators, GitHub's API description), when that face is present.
 if [ -x action/test-tools.sh ]; then
@@ -36,7 +81,6 @@ if [ -x "$prism" ] && [ -f "$openapi" ]; then
   prism_log=$(mktemp)
   "$prism" mock -h 127.0.0.1 -p "$port" "$openapi" >"$prism_log" 2>&1 &
   prism_pid=$!
-  trap 'kill "$prism_pid" 2>/dev/null; rm -f "$prism_log"' EXIT
   export DEPLOY_TEST_PRISM_PORT="$port"
   log "prism loading GitHub's API description on 127.0.0.1:$port"
 fi
@@ -45,6 +89,19 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 log "building"
 dotnet build Deploy.sln -c Release -nologo -v quiet
+
+if [ -n "$docker_pid" ]; then
+  log "waiting for the Docker engine"
+  if ! wait "$docker_pid"; then
+    docker_pid=""
+    sed 's/^/    /' "$docker_log"
+    echo "0 passed, 1 failed (the Docker engine did not start)"
+    exit 1
+  fi
+  docker_pid=""
+  sed 's/^/    /' "$docker_log"
+  eval "$(cat "$docker_env")"
+fi
 
 log "testing"
 results="$(mktemp -d)"

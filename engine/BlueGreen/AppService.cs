@@ -83,7 +83,7 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
 
     /// <summary>Destroys both colours and forgets the app; refuses without <see cref="AppRequest.Yes"/>.</summary>
     public Task DestroyAsync(AppRequest request, CancellationToken ct) =>
-        Boundary(request, "destroying", requireSecrets: false, Access.Change, async ctx =>
+        Boundary(request, "destroying", requireSecrets: false, Access.Forget, async ctx =>
         {
             if (!request.Yes)
             {
@@ -166,15 +166,22 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
 
             var app = ctx.App.Id;
             var groups = ctx.App.Colours.Select(c => c.Group.Id).ToList();
-            await using var lease = access == Access.Change ? await target.LeaseAsync(app, doing, CancellationToken.None) : null;
+            await using var lease = access != Access.Read ? await target.LeaseAsync(app, doing, CancellationToken.None) : null;
             await target.PullAsync(app, groups, options.StateDirectory, CancellationToken.None);
+            var done = false;
             try
             {
-                return await body(ctx);
+                var result = await body(ctx);
+                done = true;
+                return result;
             }
             finally
             {
-                if (access == Access.Change)
+                if (access == Access.Forget && done)
+                {
+                    await target.ForgetAsync(app, CancellationToken.None);
+                }
+                else if (access != Access.Read)
                 {
                     await target.PushAsync(app, groups, options.StateDirectory, CancellationToken.None);
                 }
@@ -209,8 +216,14 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
 
     private enum Access
     {
+        /// <summary>Reads the target's state; takes no lease.</summary>
         Read,
+
+        /// <summary>Holds the lease and sends the state back after, whatever the outcome.</summary>
         Change,
+
+        /// <summary>As Change, but a success removes what the target keeps for the app (destroy).</summary>
+        Forget,
     }
 
     private AppContext Open(AppRequest request, bool requireSecrets)

@@ -41,7 +41,8 @@ public sealed class HealthWait(
         {
             foreach (var m in members.Where(m => !HttpOk(m) || !PlatformOk(m)))
             {
-                if (platform is not null && !PlatformOk(m))
+                // Asked every round until the instance passes: one that looked fine may still crash (a port taken, a bad config).
+                if (platform is not null)
                 {
                     state[m.Id] = await platform.HealthAsync(m.Id, ct);
                     if (state[m.Id] is InstanceHealth.NotRunning or InstanceHealth.Gone)

@@ -24,7 +24,7 @@ public sealed partial class DocSandbox : IDisposable
     {
         Copy(Repo.Root, _copy);
         foreach (var file in Directory.EnumerateFiles(Path.Combine(_copy, "examples"), "*", SearchOption.AllDirectories)
-                     .Where(f => Path.GetExtension(f) == ".json"))
+                     .Where(f => Path.GetExtension(f) is ".json" or ".conf"))
         {
             File.WriteAllText(file, Substitute(File.ReadAllText(file)));
         }
@@ -36,7 +36,10 @@ public sealed partial class DocSandbox : IDisposable
 
     /// <summary>The block's text after the documented substitutions.</summary>
     public string Substitute(string text) =>
-        Port().Replace(Tmp().Replace(text, _tmp + "/"), _port.ToString());
+        Port().Replace(Tmp().Replace(text, _tmp + "/"), _port.ToString()).Replace(DockerSocket, DockerTestEngine.Address.Path);
+
+    // Where a doc names the Docker host's usual socket, the tests use their private engine's (never the system's).
+    private const string DockerSocket = "/var/run/docker.sock";
 
     /// <summary>Runs <paramref name="block"/> with <c>bash -e</c> in its folder; returns the exit code, output and trace.</summary>
     public async Task<(int ExitCode, string Output)> RunAsync(DocBlock block, TimeSpan timeout)
@@ -65,6 +68,14 @@ public sealed partial class DocSandbox : IDisposable
         info.Environment.Remove("DEPLOY_FILE_DIR");
         info.Environment["PATH"] = $"{_bin}:{Environment.GetEnvironmentVariable("PATH")}:/usr/sbin:/sbin";
         info.Environment[ProcessScan.Marker] = _copy;
+        if (UsesDocker(block))
+        {
+            // The Docker host is the tests' private engine; container base images come from its registry (the SDK reads
+            // MSBuild properties from the environment), which speaks plain HTTP on loopback.
+            info.Environment["DOCKER_HOST"] = DockerTestEngine.Host;
+            info.Environment["ContainerBaseImage"] = $"{DockerTestEngine.Registry}/dotnet/aspnet:10.0";
+            info.Environment["DOTNET_CONTAINER_INSECURE_REGISTRIES"] = DockerTestEngine.Registry;
+        }
 
         var output = new StringBuilder();
         using var process = new Process { StartInfo = info };
@@ -132,6 +143,39 @@ public sealed partial class DocSandbox : IDisposable
         ProcessScan.KillAll(_copy);
         Thread.Sleep(300);
         Native.Kill(-group, 9);
+        if (_usedDocker)
+        {
+            RemoveContainersOfExamples().GetAwaiter().GetResult();
+        }
+    }
+
+    private bool _usedDocker;
+
+    // A block about containers: it names docker, publishes an image, boots a proxy container or runs in examples/containers.
+    private bool UsesDocker(DocBlock block) => _usedDocker |= block.Text.Contains("docker", StringComparison.OrdinalIgnoreCase)
+        || block.Text.Contains("PublishContainer", StringComparison.Ordinal) || block.Text.Contains("proxy boot", StringComparison.Ordinal)
+        || block.RunFrom!.Contains("containers", StringComparison.Ordinal);
+
+    // The containers a block left on the engine: those of the examples' apps (instances, proxy, state and lock).
+    private async Task RemoveContainersOfExamples()
+    {
+        var apps = Directory.EnumerateFiles(Path.Combine(_copy, "examples"), "*.json", SearchOption.AllDirectories)
+            .Select(f => { try { return System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(f))?["ID"]?.GetValue<string>(); } catch (Exception) { return null; } })
+            .OfType<string>().Distinct().ToList();
+        using var engines = new Deploy.Engine.Docker.DockerEngines();
+        var client = await engines.ConnectAsync(DockerTestEngine.Address, CancellationToken.None);
+        foreach (var label in apps.SelectMany(a => new[] { $"deploy.app={a}", $"deploy.proxy={a}", $"deploy.tag.deploy.app={a}" }))
+        {
+            var found = await client.Containers.ListContainersAsync(new Docker.DotNet.Models.ContainersListParameters
+            {
+                All = true,
+                Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [label] = true } },
+            });
+            foreach (var c in found)
+            {
+                await client.Containers.RemoveContainerAsync(c.ID, new Docker.DotNet.Models.ContainerRemoveParameters { Force = true, RemoveVolumes = true });
+            }
+        }
     }
 
     private static void Copy(string from, string to)

@@ -1,15 +1,22 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
 using Deploy.Engine.Docker;
+using Deploy.Tests.Support;
 
 namespace Deploy.Tests.Fixtures;
 
 /// <summary>
-/// The one private Docker engine (and registry) of a test run, started by <c>tests/infra/docker.sh</c> (test.sh does it
-/// once per run and exports the variables below); never the system socket.
+/// The one private Docker engine (and registry) of a test run, started by <c>tests/infra/docker.sh</c>; never the system
+/// socket. test.sh starts it once per run and exports the variables below. Without them (a test run from an IDE or a
+/// plain <c>dotnet test</c>), the first use starts an engine for this test process and stops it when the process exits.
 /// </summary>
 /// <remarks>
 /// Contract with the script: <c>DEPLOY_TEST_DOCKER_HOST</c> (unix:///.../docker.sock), <c>DEPLOY_TEST_REGISTRY</c>
-/// (127.0.0.1:PORT), and images already loaded in that engine: <see cref="Busybox"/>, <see cref="Nginx"/> and the
-/// .NET stand-ins named as Microsoft names them (<c>mcr.microsoft.com/dotnet/{runtime-deps,runtime,aspnet,sdk}:10.0</c>).
+/// (127.0.0.1:PORT), <c>DEPLOY_TEST_DOCKER_DIR</c> (the engine's temp folder), and images already loaded in that
+/// engine: <see cref="Busybox"/>, <see cref="Nginx"/> and the .NET stand-ins named as Microsoft names them
+/// (<see cref="RuntimeDeps"/>, <see cref="Runtime"/>, <see cref="Aspnet"/>; <see cref="Sdk"/> after
+/// <see cref="EnsureSdkAsync"/>). The registry holds <see cref="RegistryAspnet"/> and <see cref="RegistryRuntimeDeps"/>.
 /// </remarks>
 public static class DockerTestEngine
 {
@@ -18,6 +25,21 @@ public static class DockerTestEngine
 
     /// <summary>nginx 1.22 and curl on the runtime-deps stand-in, for proxies in containers.</summary>
     public const string Nginx = "local/nginx:1";
+
+    /// <summary>Debian bookworm (debootstrap minbase) with ca-certificates, ICU, OpenSSL and tzdata; user app (APP_UID 1654).</summary>
+    public const string RuntimeDeps = "mcr.microsoft.com/dotnet/runtime-deps:10.0";
+
+    /// <summary>RuntimeDeps plus the host's .NET runtime in /usr/share/dotnet.</summary>
+    public const string Runtime = "mcr.microsoft.com/dotnet/runtime:10.0";
+
+    /// <summary>Runtime plus ASP.NET Core.</summary>
+    public const string Aspnet = "mcr.microsoft.com/dotnet/aspnet:10.0";
+
+    /// <summary>Aspnet plus the host's whole .NET folder (the SDK); in the engine only after <see cref="EnsureSdkAsync"/>.</summary>
+    public const string Sdk = "mcr.microsoft.com/dotnet/sdk:10.0";
+
+    private static readonly Lazy<bool> Started = new(StartUnlessGiven, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<Task> SdkBuilt = new(BuildSdkAsync, LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>The engine's address, e.g. unix:///tmp/deploy-docker.X/docker.sock.</summary>
     public static string Host => Required("DEPLOY_TEST_DOCKER_HOST");
@@ -28,7 +50,106 @@ public static class DockerTestEngine
     /// <summary>The test registry, 127.0.0.1:PORT (plain HTTP, which dockerd allows on loopback).</summary>
     public static string Registry => Required("DEPLOY_TEST_REGISTRY");
 
-    private static string Required(string name) =>
-        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value
-        : throw new InvalidOperationException($"{name} is not set: run the tests with ./test.sh, or start the engine with 'eval \"$(tests/infra/docker.sh start)\"'");
+    /// <summary>The engine's temp folder (data root, sockets, logs/), removed when the engine stops.</summary>
+    public static string Directory => Required("DEPLOY_TEST_DOCKER_DIR");
+
+    /// <summary>The aspnet stand-in in the test registry, for <c>-p:ContainerBaseImage=</c>.</summary>
+    public static string RegistryAspnet => $"{Registry}/dotnet/aspnet:10.0";
+
+    /// <summary>The runtime-deps stand-in in the test registry.</summary>
+    public static string RegistryRuntimeDeps => $"{Registry}/dotnet/runtime-deps:10.0";
+
+    /// <summary>
+    /// Makes sure <see cref="Sdk"/> is in the engine: test.sh builds it with the engine; otherwise the first call builds
+    /// it (about 20 s), once per test process.
+    /// </summary>
+    public static Task EnsureSdkAsync() => SdkBuilt.Value;
+
+    private static string Script => Path.Combine(Repo.Root, "tests", "infra", "docker.sh");
+
+    private static string Required(string name)
+    {
+        _ = Started.Value;
+        return Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value
+            : throw new InvalidOperationException($"{name} is not set: run the tests with ./test.sh, or start the engine with 'eval \"$(tests/infra/docker.sh start)\"'");
+    }
+
+    /// <summary>Starts an engine for this process unless the caller (test.sh) already exported one.</summary>
+    private static bool StartUnlessGiven()
+    {
+        if (Environment.GetEnvironmentVariable("DEPLOY_TEST_DOCKER_HOST") is { Length: > 0 })
+        {
+            return false;
+        }
+
+        // --watch-pid: the script stops the engine by itself if this process dies before ProcessExit runs (a killed testhost).
+        var (status, stdout, stderr) = Run(TimeSpan.FromMinutes(20), Script, "start", "--watch-pid", Environment.ProcessId.ToString());
+        var exports = Regex.Matches(stdout, @"^export (DEPLOY_TEST_[A-Z_]+)=(\S+)$", RegexOptions.Multiline)
+            .ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
+        if (exports.TryGetValue("DEPLOY_TEST_DOCKER_DIR", out var directory))
+        {
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => Run(TimeSpan.FromMinutes(2), Script, "stop", directory);
+        }
+
+        if (status != 0 || !exports.ContainsKey("DEPLOY_TEST_DOCKER_HOST") || !exports.ContainsKey("DEPLOY_TEST_REGISTRY"))
+        {
+            throw new InvalidOperationException($"tests/infra/docker.sh start failed (exit {status}):\n{stderr}\n{stdout}");
+        }
+
+        foreach (var (name, value) in exports)
+        {
+            Environment.SetEnvironmentVariable(name, value);
+        }
+
+        return true;
+    }
+
+    private static async Task BuildSdkAsync()
+    {
+        var directory = Directory;
+        var (status, stdout, stderr) = await Task.Run(() => Run(TimeSpan.FromMinutes(10), Script, "sdk", directory));
+        if (status != 0)
+        {
+            throw new InvalidOperationException($"tests/infra/docker.sh sdk failed (exit {status}):\n{stderr}\n{stdout}");
+        }
+    }
+
+    private static (int Status, string Stdout, string Stderr) Run(TimeSpan limit, string script, params string[] args)
+    {
+        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(script);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("bash did not start");
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (stdout) { stdout.AppendLine(e.Data); } } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (stderr) { stderr.AppendLine(e.Data); } } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (!process.WaitForExit(limit))
+        {
+            // TERM first: the script's exit trap stops what it started; SIGKILL only if it does not exit.
+            _ = Native.Kill(process.Id, 15);
+            if (!process.WaitForExit(TimeSpan.FromMinutes(1)))
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit();
+            }
+
+            return (-1, stdout.ToString(), $"{stderr}\n(stopped after {limit})");
+        }
+
+        process.WaitForExit(); // drains the redirected streams
+        lock (stdout)
+        {
+            lock (stderr)
+            {
+                return (process.ExitCode, stdout.ToString(), stderr.ToString());
+            }
+        }
+    }
 }

@@ -24,6 +24,9 @@ public static class HelloImage
             File.Copy(file, Path.Combine(project, Path.GetFileName(file)));
         }
 
+        // The repository's shared settings (nullable, implicit usings) come with it, as they do in the repository.
+        File.Copy(Path.Combine(Repo.Root, "Directory.Build.props"), Path.Combine(project, "Directory.Build.props"));
+
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,

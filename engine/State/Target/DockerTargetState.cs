@@ -103,6 +103,22 @@ public sealed class DockerTargetState(DockerEngines engines, DockerHostAddress h
         }, cancellationToken);
     }
 
+    /// <inheritdoc />
+    public Task ForgetAsync(string app, CancellationToken cancellationToken) =>
+        engines.RunAsync(host, "removing the app's state", async c =>
+        {
+            await RemoveAsync(c, $"deploy-state-{app}", cancellationToken);
+            try
+            {
+                await c.Volumes.RemoveAsync($"deploy-state-{app}", force: true, cancellationToken);
+            }
+            catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+            }
+
+            return true;
+        }, cancellationToken);
+
     // Creates a never-started container of that name from the state image; null when one of that name exists.
     private Task<string?> TryCreateAsync(string name, string app, string role, string? owner, string? command, CancellationToken ct) =>
         engines.RunAsync(host, $"creating the {role} container {name}", async c =>

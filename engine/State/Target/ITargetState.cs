@@ -22,4 +22,7 @@ public interface ITargetState
 
     /// <summary>Sends the app's files in <paramref name="stateDirectory"/> to the target, replacing its copy whole. Idempotent.</summary>
     Task PushAsync(string app, IReadOnlyList<string> groupIds, string stateDirectory, CancellationToken cancellationToken);
+
+    /// <summary>Removes everything the target keeps for the app (after <c>destroy</c>). Idempotent.</summary>
+    Task ForgetAsync(string app, CancellationToken cancellationToken);
 }

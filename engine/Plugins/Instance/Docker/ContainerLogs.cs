@@ -21,7 +21,7 @@ internal static class ContainerLogs
             {
                 ShowStdout = true,
                 ShowStderr = true,
-                Tail = Math.Max(1, lines).ToString(CultureInfo.InvariantCulture),
+                Tail = (Math.Max(1, lines) + LogLines.Slack).ToString(CultureInfo.InvariantCulture),
             }, cancellationToken);
         }
         catch (DockerContainerNotFoundException)
@@ -45,13 +45,6 @@ internal static class ContainerLogs
             bytes.Write(buffer, 0, read.Count);
         }
 
-        var text = Encoding.UTF8.GetString(bytes.GetBuffer(), 0, (int)bytes.Length).TrimEnd();
-        if (text.Length == 0)
-        {
-            return null;
-        }
-
-        var all = text.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
-        return string.Join('\n', all[^Math.Min(lines, all.Count)..]);
+        return LogLines.Tail(Encoding.UTF8.GetString(bytes.GetBuffer(), 0, (int)bytes.Length), lines);
     }
 }

@@ -117,8 +117,7 @@ public sealed class ProcessInstancePlugin(string stateDirectory, IDeployEvents e
         {
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             stream.Seek(Math.Max(0, stream.Length - 16 * 1024), SeekOrigin.Begin);
-            var kept = new StreamReader(stream).ReadToEnd().TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')).Where(l => !IsStackFrame(l)).ToList();
-            return kept.Count == 0 || kept is [""] ? null : string.Join('\n', kept[^Math.Min(lines, kept.Count)..]);
+            return LogLines.Tail(new StreamReader(stream).ReadToEnd(), lines);
         }
         catch (IOException)
         {
@@ -201,12 +200,6 @@ public sealed class ProcessInstancePlugin(string stateDirectory, IDeployEvents e
         var launch = ProcessLaunch.For(properties, record.Port, baseDirectory ?? System.Environment.CurrentDirectory);
         var env = new Dictionary<string, string>(launch.Env, StringComparer.Ordinal) { [InstanceIdVariable] = record.ID };
         return ProcessSpawner.Start(launch.Argv, env, launch.WorkingDirectory, record.LogFile);
-    }
-
-    private static bool IsStackFrame(string line)
-    {
-        var text = line.TrimStart();
-        return (line.Length > text.Length && text.StartsWith("at ", StringComparison.Ordinal)) || text.StartsWith("--- End of ", StringComparison.Ordinal);
     }
 
     private static string Quoted(string? log) => log is null ? "" : $"; its log ends:\n{log}\n";
