@@ -45,7 +45,7 @@ public sealed class MsBuildDocsTests
         var doc = File.ReadAllText(Path.Combine(Repo.Root, "docs", "msbuild.md"));
 
         doc.ShouldContain(ContainerPublishTests.SampleSpec.TrimEnd());
-        doc.ShouldContain("cp examples/msbuild/deploy-container.json /tmp/hello/deploy.json");
+        doc.ShouldContain("\ncp examples/msbuild/deploy-container.json /tmp/hello/deploy.json\n");
         doc.ShouldContain("mkdir -p /tmp/hello-proxy && cp examples/msbuild/nginx.conf /tmp/hello-proxy/nginx.conf");
         doc.ShouldContain($"\n{ContainerPublishTests.DocumentedBoot}\n");
         doc.ShouldContain("\ndotnet publish -t:PublishContainer -p:DeployOnPublish=true -p:ContainerRegistry=registry.example.com -p:Version=1.0.0\n");
