@@ -80,7 +80,7 @@ internal static class AppCommands
         foreach (var log in logs)
         {
             cli.Out.WriteLine($"== {log.Colour} {log.Id} ==");
-            cli.Out.WriteLine(log.Log ?? "(its plugin keeps no log)");
+            cli.Out.WriteLine(log.Log switch { null => "(its plugin keeps no log)", "" => "(nothing written yet)", _ => log.Log });
         }
 
         return 0;

@@ -137,11 +137,18 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
                 using var held = LockFile.TryAcquire(_groups.State.LocksDirectory, "app-" + record.App, LockFile.ControllerCommand, options.Events, out _);
                 if (held is not null)
                 {
-                    await Boundary(new AppRequest(record.App), $"re-rendering the proxy of {record.App}", requireSecrets: false, Access.Change, async ctx =>
+                    try
                     {
-                        await new FlipFlow(ctx).ResyncAsync(ct);
-                        return true;
-                    });
+                        await Boundary(new AppRequest(record.App), $"re-rendering the proxy of {record.App}", requireSecrets: false, Access.Change, async ctx =>
+                        {
+                            await new FlipFlow(ctx).ResyncAsync(ct);
+                            return true;
+                        });
+                    }
+                    catch (DeployException e) when (e.ExitCode == 3)
+                    {
+                        // A deploy from another machine holds the app's lease on its target: that deploy owns it now.
+                    }
                 }
 
                 return null;

@@ -49,7 +49,7 @@ public sealed record InstanceStatus(string Id, Plugins.Instance.Endpoint? Endpoi
     public IReadOnlyList<KeyValuePair<string, string>> Details { get; init; } = [];
 }
 
-/// <summary>One instance's log in <c>deploy logs</c>: null Log when its plugin keeps none.</summary>
+/// <summary>One instance's log in <c>deploy logs</c>: null Log when its plugin keeps none, empty when it wrote nothing.</summary>
 public sealed record InstanceLog(string Colour, string Id, string? Log);
 
 /// <summary>One colour in <c>status</c>.</summary>

@@ -76,7 +76,7 @@ public sealed class StatusReader(AppContext ctx)
             var plugin = ctx.Groups.Plugins.Instance(c.Group.Properties.Instance.Plugin) as Plugins.IInstanceLogs;
             foreach (var m in seen.Members[c.Colour])
             {
-                var log = plugin is null ? null : await plugin.LogTailAsync(m.Id, lines, ct);
+                var log = plugin is null ? null : await plugin.LogTailAsync(m.Id, lines, ct) ?? "";
                 logs.Add(new InstanceLog(c.Colour, m.Id, log is null ? null : ctx.Mask.Apply(log)));
             }
         }

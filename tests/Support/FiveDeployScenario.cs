@@ -11,7 +11,8 @@ namespace Deploy.Tests.Support;
 /// <param name="cli">Runs the CLI in the folder holding the spec and the state (<c>.deploy</c>).</param>
 /// <param name="spec">The app spec, whose ID is <c>shop</c>.</param>
 /// <param name="proxyUrl">The app through the proxy.</param>
-public sealed class FiveDeployScenario(CliRunner cli, string spec, Uri proxyUrl)
+/// <param name="app">The spec's ID: apps on a shared Docker engine need their own (their lease and state are kept there).</param>
+public sealed class FiveDeployScenario(CliRunner cli, string spec, Uri proxyUrl, string app = "shop")
 {
     /// <summary>Each apply's result, in order (versions 2 to 6).</summary>
     public List<CliResult> Applies { get; } = [];
@@ -78,7 +79,7 @@ public sealed class FiveDeployScenario(CliRunner cli, string spec, Uri proxyUrl)
 
     private async Task WaitForLockAsync(Task<CliResult> holder)
     {
-        var lockFile = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(spec))!, ".deploy", "locks", "app-shop.lock");
+        var lockFile = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(spec))!, ".deploy", "locks", $"app-{app}.lock");
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (!File.Exists(lockFile))
         {

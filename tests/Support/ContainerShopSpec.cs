@@ -1,0 +1,72 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Deploy.Tests.Fixtures;
+
+namespace Deploy.Tests.Support;
+
+/// <summary>
+/// examples/containers as users copy it (app.json and nginx.conf), made into a <c>shop</c> app of
+/// <see cref="FiveDeployScenario"/>: the hello image by digest, free ports, a proxy container of its own, the test
+/// engine, and the knobs that break a version on purpose.
+/// </summary>
+public sealed class ContainerShopSpec
+{
+    private ContainerShopSpec(string app, string spec, string proxyContainer, Uri url, string counterFile)
+    {
+        App = app;
+        Spec = spec;
+        ProxyContainer = proxyContainer;
+        Url = url;
+        CounterFile = counterFile;
+    }
+
+    /// <summary>The app's ID, unique per spec: the engine is shared by every test, and an app's lease and state live there.</summary>
+    public string App { get; }
+
+    /// <summary>The spec file.</summary>
+    public string Spec { get; }
+
+    /// <summary>The name of the nginx container.</summary>
+    public string ProxyContainer { get; }
+
+    /// <summary>The app through nginx.</summary>
+    public Uri Url { get; }
+
+    /// <summary>The host file every container appends the ids of the POSTs it applied to.</summary>
+    public string CounterFile { get; }
+
+    /// <summary>Writes the spec and nginx.conf into <paramref name="dir"/>; <paramref name="folder"/> is a Docker-host folder nginx and the apps can read.</summary>
+    public static async Task<ContainerShopSpec> WriteAsync(TempDir dir, string folder, string proxyContainer)
+    {
+        var example = Path.Combine(Repo.Root, "examples", "containers");
+        var port = ProxyFixtures.FreePortRange(1);
+        var ports = ProxyFixtures.FreePortRange(40);
+        File.WriteAllText(Path.Combine(folder, "nginx.conf"), File.ReadAllText(Path.Combine(example, "nginx.conf")).Replace("8080", port.ToString()));
+        var counter = Directory.CreateDirectory(Path.Combine(folder, "counter")).FullName;
+        File.SetUnixFileMode(counter, (UnixFileMode)0x1FF); // the app runs as the image's user (uid 1654), not root
+
+        var spec = JsonNode.Parse(File.ReadAllText(Path.Combine(example, "app.json")))!.AsObject();
+        var app = "shop" + Guid.NewGuid().ToString("N")[..6];
+        spec["ID"] = app;
+        spec["Vars"] = new JsonObject { ["version"] = "1", ["fail_health"] = "0", ["fail_after"] = "" };
+        var instance = spec["Group"]!["Instance"]!["Properties"]!.AsObject();
+        instance["Host"] = DockerTestEngine.Host;
+        instance["Image"] = await HelloImage.ByDigestAsync();
+        instance["Ports"] = new JsonObject { ["Host"] = $"{ports}-{ports + 39}" };
+        instance["Mounts"] = new JsonArray($"{counter}:/counter");
+        var env = instance["Env"]!.AsObject();
+        env["APP_FAIL_HEALTH"] = "{{var.fail_health}}";
+        env["APP_FAIL_AFTER"] = "{{var.fail_after}}";
+        env["APP_COUNTER_FILE"] = "/counter/counter.txt";
+        spec["Health"]!["Deadline"] = "20s";
+        spec["Verify"]!["Duration"] = "1s";
+        var proxy = spec["Proxy"]!["Properties"]!.AsObject();
+        proxy["Host"] = DockerTestEngine.Host;
+        proxy["Container"] = proxyContainer;
+        proxy["Url"] = $"http://127.0.0.1:{port}/";
+        proxy["Boot"]!["Image"] = DockerTestEngine.Nginx;
+        proxy["Boot"]!["Mounts"] = new JsonArray($"{Path.Combine(folder, "nginx.conf")}:/etc/nginx/nginx.conf:ro");
+        var path = dir.Write("shop.json", spec.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        return new ContainerShopSpec(app, path, proxyContainer, new Uri($"http://127.0.0.1:{port}/"), Path.Combine(counter, "counter.txt"));
+    }
+}
