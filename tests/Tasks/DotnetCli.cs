@@ -6,9 +6,10 @@ namespace Deploy.Tests.Tasks;
 
 /// <summary>
 /// Runs the real <c>dotnet</c> CLI with a clean environment: no build servers, no node reuse, a chosen package cache,
-/// and, when <paramref name="testRoot"/> is given, <see cref="ProcessScan.Marker"/> so the instances a deploy starts can be found and stopped.
+/// and, when <paramref name="testRoot"/> is given, <see cref="ProcessScan.Marker"/> so the instances a deploy starts can be found and stopped;
+/// <paramref name="environment"/> adds variables of its own (e.g. <c>DOCKER_HOST</c>).
 /// </summary>
-public sealed class DotnetCli(string workingDirectory, string? nugetPackages = null, string? testRoot = null)
+public sealed class DotnetCli(string workingDirectory, string? nugetPackages = null, string? testRoot = null, IReadOnlyDictionary<string, string>? environment = null)
 {
     /// <summary>Runs <c>dotnet args…</c> to completion; the output is stdout and stderr as they came.</summary>
     public async Task<DotnetResult> RunAsync(params string[] args)
@@ -44,6 +45,11 @@ public sealed class DotnetCli(string workingDirectory, string? nugetPackages = n
         if (testRoot is not null)
         {
             info.Environment[ProcessScan.Marker] = testRoot;
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
         }
 
         var output = new StringBuilder();

@@ -38,4 +38,18 @@ public sealed class MsBuildDocsTests
             doc.ShouldContain($"\n{line}\n");
         }
     }
+
+    [Fact]
+    public void ContainerSample_ShowsTheSpecAndCommandLinesTheContainerTestsRun()
+    {
+        var doc = File.ReadAllText(Path.Combine(Repo.Root, "docs", "msbuild.md"));
+
+        doc.ShouldContain(ContainerPublishTests.SampleSpec.TrimEnd());
+        doc.ShouldContain("\ncp examples/msbuild/deploy-container.json /tmp/hello/deploy.json\n");
+        doc.ShouldContain("mkdir -p /tmp/hello-proxy && cp examples/msbuild/nginx.conf /tmp/hello-proxy/nginx.conf");
+        doc.ShouldContain($"\n{ContainerPublishTests.DocumentedBoot}\n");
+        doc.ShouldContain("\ndotnet publish -t:PublishContainer -p:DeployOnPublish=true -p:ContainerRegistry=registry.example.com -p:Version=1.0.0\n");
+        doc.ShouldContain(ContainerPublishTests.SkippedAfterPublish);
+        doc.ShouldContain("DOTNET_CONTAINER_INSECURE_REGISTRIES=127.0.0.1:5000 dotnet publish -t:PublishContainer");
+    }
 }

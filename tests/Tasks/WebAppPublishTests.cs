@@ -103,6 +103,25 @@ public sealed class WebAppPublishTests(PackedConsumer consumer, ITestOutputHelpe
         publish.Output.ShouldContain("exited before it became healthy"); // noticed when it exited, not at the 60s deadline
     }
 
+    [Fact]
+    public async Task PublishContainer_SpecWithoutImage_DeploysTheReleaseOnceAfterPublish()
+    {
+        var app = NewApp("web-container-files");
+        var registry = Fixtures.DockerTestEngine.Registry;
+        var environment = new Dictionary<string, string> { ["DOTNET_CONTAINER_INSECURE_REGISTRIES"] = registry };
+
+        var publish = await new DotnetCli(app, consumer.Packages, testRoot: app, environment).BuildAsync("publish", "-t:PublishContainer",
+            "-p:DeployOnPublish=true", "-p:Version=1.0.0", $"-p:ContainerRegistry={registry}", $"-p:ContainerBaseImage={registry}/dotnet/aspnet:10.0",
+            "-p:ContainerRepository=deploy-tests/shop-files");
+
+        publish.ExitCode.ShouldBe(0, publish.ToString());
+        publish.Output.Split("shop: blue is live (version 1.0.0)").Length.ShouldBe(2, publish.ToString());
+        publish.Output.ShouldNotContain("deploying image");
+        publish.Output.IndexOf("shop: blue is live", StringComparison.Ordinal).ShouldBeLessThan(publish.Output.IndexOf("Pushed image '", StringComparison.Ordinal));
+        Directory.Exists(Path.Combine(app, ".deploy", "releases", "1.0.0")).ShouldBeTrue();
+        (await Status(app)).GetProperty("liveColour").GetString().ShouldBe("blue");
+    }
+
     public void Dispose()
     {
         foreach (var run in _runs)
