@@ -42,7 +42,8 @@ internal sealed class ActionRunner(Func<string, string?> env, TextWriter stdout,
 
         var environment = inputs.Environment ?? peek.Id;
         var recorder = Recorder(ctx, inputs);
-        var engine = AppService.Create(new EngineOptions(ctx.InWorkspace(inputs.State ?? env("DEPLOY_STATE") ?? ".deploy"))
+        using var state = StateFolder.Choose(inputs.State ?? env("DEPLOY_STATE"), peek.StateOnTarget, ctx);
+        var engine = AppService.Create(new EngineOptions(state.Path)
         {
             Environment = env,
             Events = new ActionEvents(_log, ctx.ForAnnotation),

@@ -1,15 +1,17 @@
 using System.Text.Json;
 using Deploy.Engine.Apps;
 using Deploy.Engine.Diagnostics;
+using Deploy.Engine.State.Target;
 
 namespace Deploy.Action.Runner;
 
 /// <summary>
-/// What the Action needs from the spec before the engine runs: the app's ID (the default environment) and the names
-/// of its secret vars, to mask their values before anything could print them. Null fields when the spec is unreadable;
+/// What the Action needs from the spec before the engine runs: the app's ID (the default environment), the names
+/// of its secret vars, to mask their values before anything could print them, and whether its state lives on a target
+/// (a Docker engine), so the local state folder is only a working copy. Null or empty when the spec is unreadable;
 /// the engine then reports why, located in the file.
 /// </summary>
-internal sealed record SpecPeek(string? Id, IReadOnlyList<string> Secrets)
+internal sealed record SpecPeek(string? Id, IReadOnlyList<string> Secrets, bool StateOnTarget = false)
 {
     /// <summary>Reads <paramref name="file"/> leniently; never throws.</summary>
     public static SpecPeek Read(string file)
@@ -20,7 +22,7 @@ internal sealed record SpecPeek(string? Id, IReadOnlyList<string> Secrets)
             var spec = AppSpecParser.Parse(doc.RootElement, new DiagnosticBag());
             if (spec is not null)
             {
-                return new SpecPeek(spec.Id, spec.Secrets);
+                return new SpecPeek(spec.Id, spec.Secrets, TargetLocator.KeepsStateOnTarget(spec));
             }
 
             // An invalid spec may still name its ID and secrets; take them so masking does not depend on validity.

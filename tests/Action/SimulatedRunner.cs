@@ -57,7 +57,8 @@ public sealed class SimulatedRunner : IDisposable
     /// <summary>Makes the run a pull_request event with a real payload from webhooks-examples; returns the PR number.</summary>
     public int PullRequestEvent()
     {
-        var (file, number) = ActionTools.PullRequestEvent(_dir.Path);
+        // In its own folder, as the runner keeps it (_github_workflow, mounted into a Docker action as /github/workflow).
+        var (file, number) = ActionTools.PullRequestEvent(Directory.CreateDirectory(Path.Combine(_dir.Path, "workflow")).FullName);
         Context["GITHUB_EVENT_NAME"] = "pull_request";
         Context["GITHUB_EVENT_PATH"] = file;
         Context["GITHUB_REF"] = $"refs/pull/{number}/merge";

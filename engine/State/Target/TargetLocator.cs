@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Deploy.Engine.Apps;
 using Deploy.Engine.Diagnostics;
 using Deploy.Engine.Docker;
@@ -34,6 +35,18 @@ public static class TargetLocator
 
         return null;
     }
+
+    /// <summary>
+    /// Whether the app of <paramref name="spec"/> keeps its state with a target, decided on the spec as written (before
+    /// vars are known), by the rule of <see cref="DockerHostOf"/>: an <c>instance-docker</c> group (in <c>Group</c> or a
+    /// colour's patch) or a proxy with <c>Container</c>. The local state folder of such an app is only a working copy.
+    /// </summary>
+    public static bool KeepsStateOnTarget(AppSpec spec) =>
+        spec.ColourPatches.Values.OfType<JsonObject>().Prepend(spec.Group).Any(group =>
+            group["Instance"] is JsonObject instance && instance["Plugin"] is JsonValue plugin
+            && plugin.TryGetValue<string>(out var name) && name == DockerInstancePlugin)
+        || spec.Proxy.Properties is { ValueKind: JsonValueKind.Object } proxy && proxy.TryGetProperty("Container", out var container)
+            && container.ValueKind == JsonValueKind.String;
 
     private static string? HostProperty(JsonElement? properties) =>
         properties is { ValueKind: JsonValueKind.Object } p && p.TryGetProperty("Host", out var host) && host.ValueKind == JsonValueKind.String
