@@ -8,7 +8,8 @@ namespace Deploy.Engine.BlueGreen;
 
 /// <summary>
 /// Sees a flip take effect through the proxy itself, wherever it runs: after the reload, the proxy's URL must answer
-/// like the colour just routed to, on fresh connections, several times in a row, before anything judges the flip.
+/// like the colour just routed to, on fresh connections, several times in a row over at least <see cref="StreakSpan"/>,
+/// before anything judges the flip.
 /// Old workers of a reloaded proxy keep accepting for a moment; a streak on new connections outlasts them.
 /// </summary>
 public sealed class FlipCheck(HttpChecks http, TimeSpan? limit = null)
@@ -20,6 +21,12 @@ public sealed class FlipCheck(HttpChecks http, TimeSpan? limit = null)
 
     /// <summary>Answers in a row, each on a new connection, that count as the flip being in effect.</summary>
     public const int Streak = 5;
+
+    /// <summary>
+    /// The least time the streak must span. On a loaded machine a reloaded proxy's old workers can take a few hundred
+    /// milliseconds to handle the signal; five quick answers from new workers do not prove that no old one still accepts.
+    /// </summary>
+    public static readonly TimeSpan StreakSpan = TimeSpan.FromMilliseconds(300);
 
     /// <summary>
     /// Waits until <paramref name="proxyUrl"/> answers as <paramref name="colour"/>'s instances do. The answer compared
@@ -48,12 +55,18 @@ public sealed class FlipCheck(HttpChecks http, TimeSpan? limit = null)
         var before = await AnswersOfAsync(previous, path, ct);
         var clock = Stopwatch.StartNew();
         var streak = 0;
+        var streakStart = TimeSpan.Zero;
         ProbeResult? last = null;
         while (clock.Elapsed < Limit)
         {
             last = await http.ProbeAsync(target, TimeSpan.FromSeconds(5), ct);
             streak = Matches(last, expected, before, verify, stable) ? streak + 1 : 0;
-            if (streak >= Streak)
+            if (streak == 1)
+            {
+                streakStart = clock.Elapsed;
+            }
+
+            if (streak >= Streak && clock.Elapsed - streakStart >= StreakSpan)
             {
                 return null;
             }
