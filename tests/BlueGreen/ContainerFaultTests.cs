@@ -25,32 +25,35 @@ public sealed class ContainerFaultTests(ITestOutputHelper output)
         var first = await app.ApplyAsync("1");
         first.ExitCode.ShouldBe(0, first.ToString());
 
-        // Where each kill lands: a line apply prints, then a seeded delay within the step that follows it.
-        var points = new (string During, Regex After, int MaxDelayMs)[]
+        // Where each kill lands: once the engine holds a container created and not yet started, or a seeded delay
+        // after a line apply prints, within the step that follows it.
+        var points = new (string During, Func<RunningCli, Task> Until, int MaxDelayMs)[]
         {
-            ("converge (pull, create, start)", new("^Adding \\d+ instances? to group", RegexOptions.Multiline), 400),
-            ("health", new("^converge \\w+: ", RegexOptions.Multiline), 1500),
-            ("the flip", new("^verify \\w+: \\d+ verified", RegexOptions.Multiline), 1000),
-            ("verify through the proxy, after the flip", new("^flip: ", RegexOptions.Multiline), 700),
+            ("converge, as soon as a container is created (between its create and its start, when the kill wins the race)", _ => CreatedAsync(app), 0),
+            ("health", v => WaitForOutputAsync(v, "^converge \\w+: "), 1500),
+            ("the flip", v => WaitForOutputAsync(v, "^verify \\w+: \\d+ verified"), 1000),
+            ("verify through the proxy, after the flip", v => WaitForOutputAsync(v, "^flip: "), 700),
         };
         var random = new Random(2026);
         for (var i = 0; i < points.Length; i++)
         {
-            var (during, after, maxDelay) = points[i];
+            var (during, until, maxDelay) = points[i];
             var version = (i + 2).ToString();
-            var delay = random.Next(0, maxDelay);
+            var delay = random.Next(0, maxDelay + 1);
             string killed;
             await using (var victim = app.StartApply(version))
             {
-                await WaitForOutputAsync(victim, after);
+                await until(victim);
                 await Task.Delay(delay);
                 victim.Kill();
                 killed = victim.Output;
             }
 
+            var left = string.Join(", ", (await app.InstancesAsync()).GroupBy(c => $"{ContainerApp.Tag(c, "deploy.colour")} {c.State} v{ContainerApp.Tag(c, "deploy.version")}")
+                .OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}"));
             var clock = Stopwatch.StartNew();
             var (rerun, refused) = await app.ApplyPastLeaseAsync(version);
-            output.WriteLine($"version {version}: killed during {during} ({delay} ms after /{after}/); the re-run was refused {refused} times (exit 3, the lease) " +
+            output.WriteLine($"version {version}: killed during {during} (+{delay} ms), leaving {left}; the re-run was refused {refused} times (exit 3, the lease) " +
                 $"and then exited {rerun.ExitCode}, {clock.ElapsedMilliseconds} ms in all");
 
             var context = $"killed during {during}:\n{killed}\n--- re-run\n{rerun}";
@@ -156,8 +159,9 @@ public sealed class ContainerFaultTests(ITestOutputHelper output)
         (await app.LockedAsync()).ShouldBeFalse();
     }
 
-    private static async Task WaitForOutputAsync(RunningCli victim, Regex line)
+    private static async Task WaitForOutputAsync(RunningCli victim, string pattern)
     {
+        var line = new Regex(pattern, RegexOptions.Multiline);
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (!line.IsMatch(victim.Output))
         {
@@ -167,6 +171,19 @@ public sealed class ContainerFaultTests(ITestOutputHelper output)
             }
 
             await Task.Delay(5);
+        }
+    }
+
+    // Polls the engine as fast as it answers until one of the app's instance containers is in state created.
+    private static async Task CreatedAsync(ContainerApp app)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!(await app.InstancesAsync()).Any(c => c.State == "created"))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("no container of the app was created within 60 s");
+            }
         }
     }
 
