@@ -7,6 +7,7 @@ using Deploy.Engine.Docker;
 using Deploy.Engine.Events;
 using Deploy.Engine.Json;
 using Deploy.Engine.Planning;
+using Deploy.Engine.State;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 
@@ -89,11 +90,14 @@ public sealed partial class DockerInstancePlugin : IInstancePlugin, IInstanceEnd
             await _provisioning.WaitAsync(cancellationToken);
             try
             {
+                // A container a killed run created but never started holds a port and is no instance: it goes first.
+                await UnstartedContainers.CollectAsync(_engines, host, PluginName, _events, cancellationToken);
                 var port = await HostPorts.FreeAsync(_engines, host, properties, cancellationToken);
                 endpoint = ContainerDefinition.EndpointFor(properties, port);
                 var secretEnv = ContainerDefinition.SecretVariables(ContainerDefinition.Env(properties, port), spec.Secrets);
                 var userLabels = properties.Labels.ToDictionary(l => l.Key, l => DockerProperties.WithPort(l.Value, port), StringComparer.Ordinal);
                 var labels = ContainerLabels.For(PluginName, userLabels, spec, endpoint, secretEnv, mask.Apply);
+                labels[UnstartedContainers.ProvisionerLabel] = UnstartedContainers.LabelOf(ProcessOwner.Current);
                 name = await CreateAsync(host, properties, NamePrefix(spec), port, labels, cancellationToken);
             }
             finally
@@ -152,13 +156,16 @@ public sealed partial class DockerInstancePlugin : IInstancePlugin, IInstanceEnd
         }
     }
 
-    /// <summary>Every container of the plugin, in any state, whose labels carry all of <paramref name="tags"/>. Read-only.</summary>
+    /// <summary>
+    /// Every container of the plugin whose labels carry all of <paramref name="tags"/>, in any state except created and
+    /// never started (see <see cref="UnstartedContainers"/>). Read-only.
+    /// </summary>
     public async Task<IReadOnlyList<InstanceDescription>> DescribeAsync(IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken)
     {
         var found = new List<InstanceDescription>();
         foreach (var host in _known.All())
         {
-            foreach (var c in await ListAsync(host, tags, cancellationToken))
+            foreach (var c in (await ListAsync(host, tags, cancellationToken)).Where(c => !UnstartedContainers.IsUnstarted(c)))
             {
                 var logicalId = c.Labels is not null && c.Labels.TryGetValue(ContainerLabels.LogicalId, out var l) ? l : null;
                 found.Add(new InstanceDescription(NameOf(c), logicalId, ContainerLabels.Tags(c.Labels), ContainerLabels.EndpointOf(c.Labels)));

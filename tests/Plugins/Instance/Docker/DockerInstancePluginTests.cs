@@ -153,6 +153,55 @@ public sealed class DockerInstancePluginTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Provision_AfterARunKilledBetweenCreateAndStart_RemovesItsContainerWhichDescribeNeverCounted()
+    {
+        // What a run killed between the create and the start leaves: a container with every label, never started.
+        using var exited = System.Diagnostics.Process.Start("true")!;
+        await exited.WaitForExitAsync();
+        var killedRun = await CreateUnstartedAsync($"{_h.Group}-0000dead", _h.Port, $"{exited.Id}@{Environment.MachineName}@{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}");
+        // And what a live run has between its create and its start: left alone, its port kept.
+        var inFlight = await CreateUnstartedAsync($"{_h.Group}-0000a11e", _h.Port + 1, UnstartedLabelOfThisProcess());
+
+        var before = await _h.DescribeAsync();
+        var id = await _h.ProvisionAsync(_h.Props(command: ["sleep", "300"]));
+
+        before.ShouldBeEmpty();
+        (await _h.InspectAsync(killedRun)).ShouldBeNull();
+        (await _h.InspectAsync(inFlight)).ShouldNotBeNull().State.Status.ShouldBe("created");
+        var instance = (await _h.DescribeAsync()).ShouldHaveSingleItem();
+        instance.Id.ShouldBe(id);
+        instance.Endpoint!.Port.ShouldNotBe(_h.Port + 1);
+        _h.Events.Lines.ShouldContain(m => m.Contains($"Removed container {killedRun}") && m.Contains("created but never started"));
+    }
+
+    private async Task<string> CreateUnstartedAsync(string name, int port, string provisioner)
+    {
+        var client = await _h.ClientAsync();
+        await client.Containers.CreateContainerAsync(new global::Docker.DotNet.Models.CreateContainerParameters
+        {
+            Name = name,
+            Image = DockerTestEngine.Busybox,
+            Cmd = ["sleep", "300"],
+            Labels = new Dictionary<string, string>
+            {
+                [ContainerLabels.Plugin] = DockerInstancePlugin.PluginName,
+                [$"{ContainerLabels.TagPrefix}{GroupPlanner.GroupTag}"] = _h.Group,
+                [$"{ContainerLabels.TagPrefix}{GroupPlanner.HashTag}"] = "c0ffee",
+                [ContainerLabels.Endpoint] = $"127.0.0.1:{port}",
+                ["deploy.provisioner"] = provisioner,
+            },
+            HostConfig = new global::Docker.DotNet.Models.HostConfig { NetworkMode = "host" },
+        });
+        return name;
+    }
+
+    private static string UnstartedLabelOfThisProcess()
+    {
+        var me = Engine.State.ProcessOwner.Current;
+        return $"{me.Pid}@{me.Host}@{me.ProcessStart!.Value.ToUnixTimeMilliseconds()}";
+    }
+
+    [Fact]
     public async Task Describe_WithNewClientsAndOnlyTheSpecsHost_FindsTheContainersAgain()
     {
         var props = _h.Props(command: ["sleep", "300"]);
