@@ -78,6 +78,37 @@ public sealed class AppContext(ResolvedApp app, GroupService groups, IDeployEven
         }
     }
 
+    /// <summary>
+    /// Makes sure the proxy serves the route its configuration names: a run killed between writing the proxy's file and
+    /// its reload leaves a file that names the new colour while the proxy still serves the old one. Asks the proxy's URL
+    /// briefly (see <see cref="FlipCheck"/>) and, when it answers otherwise, applies the same route again and waits for
+    /// it. Returns whether it had to. A proxy without a URL (proxy-file) is its file: nothing to check.
+    /// </summary>
+    public async Task<bool> EnsureInEffectAsync(Observation seen, CancellationToken cancellationToken)
+    {
+        if (App.ProxyUrl is not { } url || seen.Route is not { Colour: { } live } route || !seen.Members.ContainsKey(live))
+        {
+            return false;
+        }
+
+        var colour = App.Colour(live);
+        var previous = seen.Members[App.Other(live).Colour];
+        var check = new FlipCheck(Checks, TimeSpan.FromSeconds(2));
+        if (await check.WaitAsync(new Uri(url), live, seen.Members[live], previous, colour.Verify, cancellationToken) is not { } why)
+        {
+            return false;
+        }
+
+        Events.Info($"the proxy does not serve what its configuration names ({why}); applying its configuration again");
+        await Proxy.ApplyAsync(App.ProxyTarget, route, cancellationToken);
+        if (await new FlipCheck(Checks).WaitAsync(new Uri(url), live, seen.Members[live], previous, colour.Verify, cancellationToken) is { } still)
+        {
+            throw new Diagnostics.DeployException(Diagnostics.Errors.PluginFailed, $"{App.Proxy.Plugin}: the proxy does not serve {live} as its configuration says: {still}");
+        }
+
+        return true;
+    }
+
     /// <summary>What the proxy routes to for each member: its endpoint, or its ID where it has none.</summary>
     public static IReadOnlyList<string> Endpoints(IEnumerable<MemberView> members) => members.Select(m => m.Endpoint?.Authority ?? m.Id).ToList();
 

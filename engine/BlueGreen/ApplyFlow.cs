@@ -29,6 +29,7 @@ public sealed class ApplyFlow(AppContext ctx, bool noFlip, AppRecord record)
         var plan = _plan = AppPlanner.Plan(app, _seen, noFlip, c => ctx.PlatformHealth(c) is not null);
         if (plan.IsNoop)
         {
+            await Step("proxy in effect", () => ctx.EnsureInEffectAsync(_seen, ct), reapplied => reapplied ? "configuration applied again" : "serves what its configuration says");
             return await Finish(DeployOutcome.Noop, plan.Live, $"Noop: {plan.Live} already runs this configuration (version {{version}}); nothing to do", ct);
         }
 

@@ -59,6 +59,37 @@ public sealed class NginxZeroDowntimeTests(HelloApp hello, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task Apply_KilledBetweenProxyWriteAndReload_RerunReloadsAndServesTheNewColour()
+    {
+        (await Apply("1")).ExitCode.ShouldBe(0);
+        (await Apply("2")).ExitCode.ShouldBe(0);
+        var green = File.ReadAllText(_nginx.UpstreamFile);
+        // What a run killed after writing nginx's file but before its reload leaves: the file names green, nginx serves
+        // blue. Made here by loading blue's route, then putting green's file back without a reload.
+        await RouteBlueAsync();
+        File.WriteAllText(_nginx.UpstreamFile, green);
+        using var http = new HttpClient();
+        (await http.GetStringAsync(_nginx.Url)).ShouldStartWith("hello from blue");
+
+        var rerun = await Apply("2");
+
+        rerun.ExitCode.ShouldBe(0, rerun.ToString());
+        Result(rerun).GetProperty("outcome").GetString().ShouldBe("noop");
+        rerun.Stderr.ShouldContain("the proxy does not serve what its configuration names");
+        (await http.GetStringAsync(_nginx.Url)).ShouldBe("hello from green 2");
+    }
+
+    // nginx serving blue's instances: the route blue's instances had, applied with a real reload through the plugin.
+    private async Task RouteBlueAsync()
+    {
+        var status = Result(await _cli.RunAsync("status", _spec, "--json"));
+        var blue = status.GetProperty("colours").EnumerateArray().First(c => c.GetProperty("colour").GetString() == "blue");
+        var servers = blue.GetProperty("instances").EnumerateArray().Select(i => i.GetProperty("endpoint").GetString()!).ToList();
+        await new Deploy.Engine.Plugins.Proxy.Nginx.NginxProxyPlugin(new Deploy.Engine.Commands.CommandRunner())
+            .ApplyAsync(_nginx.Target(), new Deploy.Engine.Plugins.Proxy.ProxyRoute("shop", "blue", null, servers, []), CancellationToken.None);
+    }
+
+    [Fact]
     public async Task Apply_NginxConfigBroken_UpstreamRestoredNoReloadOldColourServing()
     {
         (await Apply("1")).ExitCode.ShouldBe(0);
