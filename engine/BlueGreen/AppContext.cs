@@ -33,6 +33,14 @@ public sealed class AppContext(ResolvedApp app, GroupService groups, IDeployEven
 
     private HttpChecks? _checks;
 
+    /// <summary>The instance plugin of <paramref name="colour"/> when it prepares before provisioning (pulls an image); else null.</summary>
+    public Plugins.IPreparesInstances? Preparation(Apps.ColourSpec colour) =>
+        Groups.Plugins.Instance(colour.Group.Properties.Instance.Plugin) as Plugins.IPreparesInstances;
+
+    /// <summary>The plan sentence of <paramref name="colour"/>'s preparation; null when its plugin prepares nothing.</summary>
+    public string? DescribePreparation(Apps.ColourSpec colour) =>
+        Preparation(colour)?.DescribePreparation(colour.Group.Properties.Instance.Properties);
+
     /// <summary>The platform's own health of <paramref name="colour"/>'s instances (a container's HEALTHCHECK); null when its plugin has none.</summary>
     public Plugins.IInstanceHealth? PlatformHealth(Apps.ColourSpec colour) =>
         Groups.Plugins.Instance(colour.Group.Properties.Instance.Plugin) as Plugins.IInstanceHealth;

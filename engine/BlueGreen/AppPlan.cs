@@ -5,6 +5,8 @@ namespace Deploy.Engine.BlueGreen;
 /// <summary>The steps of a blue/green deploy, in the order apply runs them.</summary>
 public enum AppStepKind
 {
+    /// <summary>Get ready to provision the new spec (pull its image) before any instance is touched.</summary>
+    Prepare,
     /// <summary>Take the idle colour's instances out of the proxy's backups before they are replaced.</summary>
     Isolate,
     /// <summary>Converge the idle colour's group with its group plan.</summary>

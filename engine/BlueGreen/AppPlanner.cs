@@ -14,7 +14,9 @@ public static class AppPlanner
     /// Plans a deploy of <paramref name="app"/> onto what <paramref name="seen"/> found. <paramref name="platformHealth"/>
     /// tells whether a colour's instance plugin judges health itself (its answer is fixed by the plugin, so the plan stays pure).
     /// </summary>
-    public static AppPlan Plan(ResolvedApp app, Observation seen, bool noFlip, Func<ColourSpec, bool>? platformHealth = null)
+    /// <param name="preparation">What the colour's instance plugin does to get ready (pull an image), as a sentence; null when nothing.</param>
+    public static AppPlan Plan(ResolvedApp app, Observation seen, bool noFlip, Func<ColourSpec, bool>? platformHealth = null,
+        Func<ColourSpec, string?>? preparation = null)
     {
         var live = seen.Live is null ? null : app.Colour(seen.Live);
         var liveVersion = seen.Live is null ? null : seen.VersionOf(seen.Live);
@@ -26,6 +28,11 @@ public static class AppPlanner
         var target = live is null ? app.First : app.Other(live.Colour);
         var group = GroupPlanner.Plan(target.Group, target.ConfigHash, seen.Instances[target.Colour], !seen.Committed.Contains(target.Group.Id));
         var steps = new List<AppStep>();
+        if (preparation?.Invoke(target) is { } prepares)
+        {
+            steps.Add(new(AppStepKind.Prepare, $"{target.Colour}: {prepares}, before any instance is touched"));
+        }
+
         if (seen.Route is { Backups.Count: > 0 })
         {
             steps.Add(new(AppStepKind.Isolate, $"proxy: takes {target.Colour} out of the backups before it changes"));

@@ -99,3 +99,16 @@ public interface IBootsProxy
     /// </summary>
     Task<Proxy.Container.BootResult> BootAsync(Proxy.ProxyTarget target, string app, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// Optional ability of an instance plugin: get ready to provision instances with these properties (pull an image)
+/// before anything is destroyed, so a spec that cannot be provisioned fails before an update touches an instance.
+/// </summary>
+public interface IPreparesInstances
+{
+    /// <summary>Makes what provisioning needs available; idempotent (a second call finds it ready). Throws what provisioning would.</summary>
+    Task PrepareAsync(System.Text.Json.JsonElement? properties, IReadOnlyCollection<string> secrets, CancellationToken cancellationToken);
+
+    /// <summary>What <see cref="PrepareAsync"/> does, as a plan sentence (e.g. <c>pulls hello:2 when the engine lacks it</c>).</summary>
+    string DescribePreparation(System.Text.Json.JsonElement? properties);
+}

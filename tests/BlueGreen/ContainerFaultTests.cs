@@ -125,6 +125,27 @@ public sealed class ContainerFaultTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Apply_ImageNotInTheRegistryOverAStandby_FailsAtPrepareAndTheStandbyStaysWhole()
+    {
+        await using var app = await ContainerApp.CreateAsync(env: ShortLease);
+        await app.BootProxyAsync();
+        (await app.ApplyAsync("1")).ExitCode.ShouldBe(0);
+        (await app.ApplyAsync("2")).ExitCode.ShouldBe(0);
+        var missing = $"{DockerTestEngine.Registry}/hello:not-pushed-{app.Id}";
+
+        var result = await app.ApplyAsync("3", image: missing);
+
+        // The pull comes before any step that touches blue, the standby: it keeps both its containers (and stays the
+        // proxy's backup), so a rollback to it is still instant.
+        result.ExitCode.ShouldBe(1, result.ToString());
+        result.Stdout.ShouldContain("prepare blue: failed");
+        result.Stdout.ShouldNotContain("isolate blue");
+        var colours = await app.ShouldBeWholeAsync("2", result.ToString());
+        colours.Keys.Order().ShouldBe(["blue", "green"]);
+        (await app.ServedAsync()).ShouldBe("2");
+    }
+
+    [Fact]
     public async Task Apply_KilledRightAfterTakingTheLease_NextRunExit3NamingTheHolderThenTakesItOverOnceExpired()
     {
         var lease = TimeSpan.FromSeconds(4);

@@ -18,7 +18,7 @@ namespace Deploy.Engine.Plugins.Instance.Docker;
 /// container's name (<c>&lt;group&gt;-&lt;8 hex&gt;</c>). Tags are labels, so containers are found again by the engine
 /// alone: the plugin keeps no state, and containers outlive the CLI and, by their restart policy, the engine's restarts.
 /// </summary>
-public sealed partial class DockerInstancePlugin : IInstancePlugin, IInstanceEndpoints, IInstanceLogs, IInstanceHealth, IInstanceDetails
+public sealed partial class DockerInstancePlugin : IInstancePlugin, IInstanceEndpoints, IInstanceLogs, IInstanceHealth, IInstanceDetails, IPreparesInstances
 {
     /// <summary>The plugin's name in specs.</summary>
     public const string PluginName = "instance-docker";
@@ -64,6 +64,28 @@ public sealed partial class DockerInstancePlugin : IInstancePlugin, IInstanceEnd
         }
 
         return bag.Items;
+    }
+
+    /// <summary>Pulls the image as <c>Pull</c> says (a second call finds it there), before a rolling update destroys anything.</summary>
+    public async Task PrepareAsync(JsonElement? properties, IReadOnlyCollection<string> secrets, CancellationToken cancellationToken)
+    {
+        var bag = new DiagnosticBag();
+        var read = DockerProperties.Read(properties, PropertiesPath, bag, _environment);
+        bag.ThrowIfErrors();
+        _known.Remember(read!.Host);
+        await _pull.EnsureAsync(read.Host, read.Image, read.Pull, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public string DescribePreparation(JsonElement? properties)
+    {
+        var read = DockerProperties.Read(properties, PropertiesPath, new DiagnosticBag(), _environment);
+        return read is null ? "pulls the image" : read.Pull switch
+        {
+            PullPolicy.Always => $"pulls {read.Image}",
+            PullPolicy.Never => $"checks that the engine has {read.Image}",
+            _ => $"pulls {read.Image} when the engine lacks it",
+        };
     }
 
     /// <summary>Pulls as configured, creates and starts one container, and returns its name. Calling it twice creates two.</summary>
