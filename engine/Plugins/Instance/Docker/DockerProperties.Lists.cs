@@ -132,57 +132,6 @@ public sealed partial record DockerProperties
         return map;
     }
 
-    // Host paths are paths on the Docker host, which may be another machine: never resolved against the spec's folder.
-    private static List<string> ReadMounts(JsonElement p, string path, DiagnosticBag bag)
-    {
-        var mounts = new List<string>();
-        var at = JsonReading.ChildPath(p, path, "Mounts");
-        const string fix = "write \"/host/path:/container/path\" or \"/host/path:/container/path:ro\", both absolute paths on the Docker host";
-        if (!JsonReading.TryGet(p, "Mounts", out var v))
-        {
-            return mounts;
-        }
-
-        if (v.ValueKind != JsonValueKind.Array)
-        {
-            bag.Add(Errors.WrongType, at, $"must be a list of strings (was {JsonReading.Describe(v)}); {fix}");
-            return mounts;
-        }
-
-        var i = 0;
-        foreach (var item in v.EnumerateArray())
-        {
-            var itemPath = JsonPath.Index(at, i++);
-            if (item.ValueKind != JsonValueKind.String)
-            {
-                bag.Add(Errors.WrongType, itemPath, $"must be a string (was {JsonReading.Describe(item)}); {fix}");
-                continue;
-            }
-
-            var text = item.GetString()!;
-            var parts = text.Split(':');
-            if (parts.Length is < 2 or > 3 || parts[0].Length == 0 || parts[1].Length == 0)
-            {
-                bag.Add(Errors.InvalidValue, itemPath, $"\"{text}\" is not a mount; {fix}");
-            }
-            else if (!parts[0].StartsWith('/') || !parts[1].StartsWith('/'))
-            {
-                var which = !parts[0].StartsWith('/') ? $"the host path \"{parts[0]}\"" : $"the container path \"{parts[1]}\"";
-                bag.Add(Errors.InvalidValue, itemPath, $"{which} is relative; {fix} (host paths are not resolved against the spec's folder)");
-            }
-            else if (parts.Length == 3 && parts[2] is not ("ro" or "rw"))
-            {
-                bag.Add(Errors.InvalidValue, itemPath, $"\"{parts[2]}\" is not a mount mode; end with :ro (read-only) or :rw, or leave it out");
-            }
-            else
-            {
-                mounts.Add(text);
-            }
-        }
-
-        return mounts;
-    }
-
     [GeneratedRegex(@"\{\{\s*[^{}]*\}\}")]
     private static partial Regex Placeholder();
 }

@@ -98,7 +98,7 @@ public sealed partial record DockerProperties
         var network = ReadNetwork(p, path, bag);
         var ports = DockerPorts.Read(p, path, network == HostNetwork, bag);
         var labels = ReadLabels(p, path, bag);
-        var mounts = ReadMounts(p, path, bag);
+        var mounts = BindMounts.Read(p, path, bag);
         var restart = ReadChoice(p, path, "RestartPolicy", RestartPolicies, bag) ?? "unless-stopped";
         var stopTimeout = JsonReading.Duration(p, path, "StopTimeout", bag) ?? TimeSpan.FromSeconds(10);
         var healthcheck = DockerHealthcheck.Read(p, path, bag);

@@ -1,3 +1,4 @@
+using Deploy.Engine.Docker;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Deploy.Engine.Diagnostics;
@@ -47,60 +48,9 @@ public sealed partial record ProxyBootSettings(string Image, string Network, IRe
                 $"must be a Docker network name: letters, digits, _ . and - (was \"{network}\"); e.g. \"host\"");
         }
 
-        var mounts = ReadMounts(boot, path, bag);
+        var mounts = BindMounts.Read(boot, path, bag);
         var command = ProxyProperties.Argv(boot, path, "Command", bag, required: false, "e.g. [\"nginx\", \"-g\", \"daemon off;\"]");
         return bag.Items.Count > before ? null : new ProxyBootSettings(image!, network, mounts, command);
-    }
-
-    private static List<string> ReadMounts(JsonElement boot, string path, DiagnosticBag bag)
-    {
-        var mounts = new List<string>();
-        if (!JsonReading.TryGet(boot, "Mounts", out var list))
-        {
-            return mounts;
-        }
-
-        var at = JsonReading.ChildPath(boot, path, "Mounts");
-        if (list.ValueKind != JsonValueKind.Array)
-        {
-            bag.Add(Errors.WrongType, at, $"must be an array of \"SOURCE:TARGET[:ro]\" strings (was {JsonReading.Describe(list)}); e.g. [\"/srv/shop/nginx.conf:/etc/nginx/nginx.conf:ro\"]");
-            return mounts;
-        }
-
-        var i = 0;
-        foreach (var item in list.EnumerateArray())
-        {
-            var itemPath = JsonPath.Index(at, i++);
-            if (item.ValueKind != JsonValueKind.String)
-            {
-                bag.Add(Errors.WrongType, itemPath, $"must be a string \"SOURCE:TARGET[:ro]\" (was {JsonReading.Describe(item)})");
-                continue;
-            }
-
-            var text = item.GetString()!;
-            var parts = text.Split(':');
-            if (parts.Length is < 2 or > 3 || parts.Take(2).Any(string.IsNullOrWhiteSpace) || parts.Length == 3 && parts[2] is not ("ro" or "rw"))
-            {
-                bag.Add(Errors.InvalidValue, itemPath,
-                    $"must be \"SOURCE:TARGET\" or \"SOURCE:TARGET:ro\" (was \"{text}\"); e.g. \"/srv/shop/nginx.conf:/etc/nginx/nginx.conf:ro\"");
-            }
-            else if (!parts[0].StartsWith('/'))
-            {
-                bag.Add(Errors.InvalidValue, itemPath,
-                    $"the source \"{parts[0]}\" must be an absolute path on the Docker host (it is not resolved against the spec's folder: the engine may be another machine); e.g. \"/srv/shop/{parts[0].TrimStart('.', '/')}:{string.Join(':', parts[1..])}\"");
-            }
-            else if (!parts[1].StartsWith('/'))
-            {
-                bag.Add(Errors.InvalidValue, itemPath,
-                    $"the target \"{parts[1]}\" must be an absolute path inside the container; e.g. \"{parts[0]}:/etc/nginx/nginx.conf\"");
-            }
-            else
-            {
-                mounts.Add(text);
-            }
-        }
-
-        return mounts;
     }
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._/:@+-]*$")]
