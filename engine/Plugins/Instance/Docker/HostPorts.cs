@@ -31,7 +31,7 @@ internal static class HostPorts
         var (from, to) = (properties.Ports.HostFrom, properties.Ports.HostTo);
         for (var port = from; port <= to; port++)
         {
-            if (!taken.Contains(port) && (!local || CanBind(address, port)))
+            if (!taken.Contains(port) && (!local || LocalPorts.CanBind(address, port)))
             {
                 return port;
             }
@@ -40,23 +40,5 @@ internal static class HostPorts
         var held = taken.Count(p => p >= from && p <= to);
         throw new DeployException(Errors.PluginFailed,
             $"no free host port between {from} and {to} on the Docker engine at {host} ({held} held by Deploy's containers); widen Ports.Host or destroy instances");
-    }
-
-    private static bool CanBind(IPAddress address, int port)
-    {
-        var listener = new TcpListener(address, port);
-        try
-        {
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-        finally
-        {
-            listener.Stop();
-        }
     }
 }

@@ -222,7 +222,7 @@ public sealed class ProcessInstancePlugin(string stateDirectory, IDeployEvents e
         var taken = live.Select(r => r.Port).ToHashSet();
         for (var port = properties.PortFrom; port <= properties.PortTo; port++)
         {
-            if (!taken.Contains(port) && CanBind(port))
+            if (!taken.Contains(port) && LocalPorts.CanBind(System.Net.IPAddress.Loopback, port))
             {
                 return port;
             }
@@ -230,23 +230,5 @@ public sealed class ProcessInstancePlugin(string stateDirectory, IDeployEvents e
 
         throw new DeployException(Errors.PluginFailed,
             $"no free port between {properties.PortFrom} and {properties.PortTo} ({taken.Count} held by instances); widen Ports or destroy instances");
-    }
-
-    private static bool CanBind(int port)
-    {
-        var listener = new TcpListener(IPAddress.Loopback, port);
-        try
-        {
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-        finally
-        {
-            listener.Stop();
-        }
     }
 }
