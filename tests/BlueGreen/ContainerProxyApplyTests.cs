@@ -32,8 +32,10 @@ public sealed class ContainerProxyApplyTests(HelloApp hello) : IAsyncLifetime
         var boot = await _cli.RunAsync("proxy", "boot", _spec);
         var again = await _cli.RunAsync("proxy", "boot", _spec);
         var first = await _cli.RunAsync("apply", _spec, "--var", "version=1");
+        first.ExitCode.ShouldBe(0, $"{boot}\n{again}\n{first}");
         var body1 = (await _client.FetchAsync(new Uri(_nginx.Url, "version"))).Body;
         var second = await _cli.RunAsync("apply", _spec, "--var", "version=2");
+        second.ExitCode.ShouldBe(0, second.ToString());
         var body2 = (await _client.FetchAsync(new Uri(_nginx.Url, "version"))).Body;
         var broken = await _cli.RunAsync("apply", _spec, "--var", "version=3", "--var", "fail_health=1");
         var body3 = (await _client.FetchAsync(new Uri(_nginx.Url, "version"))).Body;
