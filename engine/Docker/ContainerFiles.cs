@@ -19,12 +19,12 @@ public static class ContainerFiles
         {
             response = await client.Containers.GetArchiveFromContainerAsync(container, new ContainerPathStatParameters { Path = path }, false, cancellationToken);
         }
-        catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound && !e.ResponseBody.Contains("No such container", StringComparison.Ordinal))
+        catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound && e.ResponseBody?.Contains("No such container", StringComparison.Ordinal) != true)
         {
             return null;
         }
 
-        await using var stream = response.Stream;
+        await using var stream = response.Stream ?? Stream.Null;
         await using var reader = new TarReader(stream);
         while (await reader.GetNextEntryAsync(copyData: true, cancellationToken) is { } entry)
         {

@@ -174,7 +174,7 @@ public sealed class DockerTargetState(DockerEngines engines, DockerHostAddress h
                 return null;
             }
 
-            var labels = inspect.Config.Labels ?? new Dictionary<string, string>();
+            var labels = inspect.Config?.Labels ?? new Dictionary<string, string>();
             var owner = labels.TryGetValue("deploy.lock.owner", out var o) ? o : "an unknown run";
             var command = labels.TryGetValue("deploy.lock.command", out var cmd) ? cmd : "?";
             var bytes = await ContainerFiles.ReadAsync(c, inspect.ID, LeasePath, ct);

@@ -117,7 +117,7 @@ public sealed class ProxyBoot(DockerEngines engines, string plugin)
         {
             Name = name,
             Image = boot.Image,
-            Cmd = boot.Command?.ToList(),
+            Cmd = boot.Command?.ToList()!, // null: the image's own command
             Labels = new Dictionary<string, string> { [Label] = app },
             HostConfig = new HostConfig
             {
