@@ -23,14 +23,14 @@ public static class TargetLocator
             var instance = colour.Group.Properties.Instance;
             if (instance.Plugin == DockerInstancePlugin)
             {
-                return Address(HostProperty(instance.Properties), environment);
+                return Address(instance.Properties, environment);
             }
         }
 
         if (app.Proxy.Properties is { ValueKind: JsonValueKind.Object } proxy && proxy.TryGetProperty("Container", out var container)
             && container.ValueKind == JsonValueKind.String)
         {
-            return Address(HostProperty(proxy), environment);
+            return Address(proxy, environment);
         }
 
         return null;
@@ -48,16 +48,13 @@ public static class TargetLocator
         || spec.Proxy.Properties is { ValueKind: JsonValueKind.Object } proxy && proxy.TryGetProperty("Container", out var container)
             && container.ValueKind == JsonValueKind.String;
 
-    private static string? HostProperty(JsonElement? properties) =>
-        properties is { ValueKind: JsonValueKind.Object } p && p.TryGetProperty("Host", out var host) && host.ValueKind == JsonValueKind.String
-            ? host.GetString()
-            : null;
-
-    // The plugins validated Host already; an address that still cannot be used fails here with the same sentence.
-    private static DockerHostAddress Address(string? host, Func<string, string?> environment)
+    // The plugins validated Host (and its Tls or Ssh) already; an address that still cannot be used fails here with the same sentence.
+    private static DockerHostAddress Address(JsonElement? properties, Func<string, string?> environment)
     {
         var bag = new DiagnosticBag();
-        var address = DockerHostAddress.Resolve(host, "$.Host", bag, environment);
+        var address = properties is { ValueKind: JsonValueKind.Object } p
+            ? DockerHostAddress.Read(p, "$", bag, environment)
+            : DockerHostAddress.Resolve(null, "$.Host", bag, environment);
         bag.ThrowIfErrors();
         return address!;
     }

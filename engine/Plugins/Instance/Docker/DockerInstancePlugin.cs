@@ -73,7 +73,7 @@ public sealed partial class DockerInstancePlugin : IInstancePlugin, IInstanceEnd
         var read = DockerProperties.Read(properties, PropertiesPath, bag, _environment);
         bag.ThrowIfErrors();
         _known.Remember(read!.Host);
-        await _pull.EnsureAsync(read.Host, read.Image, read.Pull, cancellationToken);
+        await _pull.EnsureAsync(read.Host, read.Image, read.Pull, read.RegistryAuth, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -105,7 +105,7 @@ public sealed partial class DockerInstancePlugin : IInstancePlugin, IInstanceEnd
         return await Masked(mask, async () =>
         {
             RefuseSecretLabels(properties, spec.Secrets);
-            await _pull.EnsureAsync(host, properties.Image, properties.Pull, cancellationToken);
+            await _pull.EnsureAsync(host, properties.Image, properties.Pull, properties.RegistryAuth, cancellationToken);
 
             string name;
             Endpoint endpoint;

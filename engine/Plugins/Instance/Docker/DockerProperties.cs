@@ -31,6 +31,9 @@ public sealed partial record DockerProperties
     /// <summary>Required. The image: <c>repo:tag</c> or <c>repo@sha256:digest</c>.</summary>
     public required ImageReference Image { get; init; }
 
+    /// <summary>Optional, default the Docker config file's login for the image's registry. Values may be secrets.</summary>
+    public RegistryLogin? RegistryAuth { get; init; }
+
     /// <summary>Optional, default <see cref="PullPolicy.Missing"/>.</summary>
     public PullPolicy Pull { get; init; } = PullPolicy.Missing;
 
@@ -82,10 +85,10 @@ public sealed partial record DockerProperties
 
         var p = properties!.Value;
         var before = bag.Items.Count;
-        JsonReading.KnownFields(p, path, bag, "Host", "Image", "Pull", "Command", "Env", "Ports", "Network", "Labels", "Mounts",
-            "RestartPolicy", "StopTimeout", "Healthcheck");
-        var hostText = JsonReading.String(p, path, "Host", bag, required: false, "give the engine's address, e.g. \"unix:///var/run/docker.sock\"");
-        var host = DockerHostAddress.Resolve(hostText, JsonReading.ChildPath(p, path, "Host"), bag, environment);
+        JsonReading.KnownFields(p, path, bag, [.. DockerHostAddress.Fields, "Image", "Pull", "RegistryAuth", "Command", "Env", "Ports", "Network",
+            "Labels", "Mounts", "RestartPolicy", "StopTimeout", "Healthcheck"]);
+        var host = DockerHostAddress.Read(p, path, bag, environment);
+        var registryAuth = RegistryLogin.Read(p, path, bag);
         var image = ReadImage(p, path, bag);
         var pull = ReadChoice(p, path, "Pull", ["missing", "always", "never"], bag) switch
         {
@@ -112,6 +115,7 @@ public sealed partial record DockerProperties
         {
             Host = host!,
             Image = image!,
+            RegistryAuth = registryAuth,
             Pull = pull,
             Command = command,
             Env = env,

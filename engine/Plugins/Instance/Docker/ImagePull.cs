@@ -10,7 +10,7 @@ namespace Deploy.Engine.Plugins.Instance.Docker;
 internal sealed class ImagePull(DockerEngines engines, IDeployEvents events)
 {
     /// <summary>Returns once <paramref name="image"/> is on the engine; a missing image that may not or cannot be pulled throws (exit 1).</summary>
-    public async Task EnsureAsync(DockerHostAddress host, ImageReference image, PullPolicy pull, CancellationToken cancellationToken)
+    public async Task EnsureAsync(DockerHostAddress host, ImageReference image, PullPolicy pull, RegistryLogin? login, CancellationToken cancellationToken)
     {
         if (pull != PullPolicy.Always && await IsPresentAsync(host, image, cancellationToken))
         {
@@ -23,19 +23,28 @@ internal sealed class ImagePull(DockerEngines engines, IDeployEvents events)
                 $"image {image} is not on the Docker engine at {host} and Pull is \"never\"; load or pull it there first (docker pull {image}), or set Pull to \"missing\"");
         }
 
-        events.Info($"Pulling image {image} on the Docker engine at {host}");
+        var auth = RegistryCredentials.For(image.Repository, login);
+        events.Info($"Pulling image {image} on the Docker engine at {host}{(auth is null ? "" : " with the login for " + RegistryCredentials.RegistryOf(image.Repository))}");
         await engines.RunAsync(host, $"pulling image {image}", async client =>
         {
             var progress = new FirstError();
             string? failure;
             try
             {
-                await client.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = image.Repository, Tag = image.PullTag }, null, progress, cancellationToken);
+                await client.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = image.Repository, Tag = image.PullTag }, auth, progress, cancellationToken);
                 failure = progress.Message;
             }
             catch (DockerApiException e)
             {
                 failure = progress.Message ?? DockerEngines.Reason(e);
+            }
+
+            if (failure is not null && Unauthorized(failure))
+            {
+                var registry = RegistryCredentials.RegistryOf(image.Repository);
+                throw new DeployException(Errors.PluginFailed, auth is null
+                    ? $"image {image} could not be pulled by the Docker engine at {host}: the registry {registry} asks for a login ({failure}); give RegistryAuth with secret vars, or 'docker login {registry}' on the machine that deploys (its Docker config file is read, never copied)"
+                    : $"image {image} could not be pulled by the Docker engine at {host}: the registry {registry} refused the login ({failure}); check the user and password or token in RegistryAuth (or 'docker login {registry}')");
             }
 
             if (failure is not null)
@@ -47,6 +56,10 @@ internal sealed class ImagePull(DockerEngines engines, IDeployEvents events)
             return true;
         }, cancellationToken);
     }
+
+    private static bool Unauthorized(string failure) =>
+        failure.Contains("unauthorized", StringComparison.OrdinalIgnoreCase) || failure.Contains("no basic auth credentials", StringComparison.OrdinalIgnoreCase)
+        || failure.Contains("authentication required", StringComparison.OrdinalIgnoreCase) || failure.Contains("denied", StringComparison.OrdinalIgnoreCase);
 
     private Task<bool> IsPresentAsync(DockerHostAddress host, ImageReference image, CancellationToken cancellationToken) =>
         engines.RunAsync(host, $"looking for image {image}", async client =>

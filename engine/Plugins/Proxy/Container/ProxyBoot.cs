@@ -82,7 +82,10 @@ public sealed class ProxyBoot(DockerEngines engines, string plugin)
         {
             // An image without tag or digest would pull every tag of its repository: name the one docker run would use.
             var tagged = image.Contains('@') || image[(image.LastIndexOf('/') + 1)..].Contains(':');
-            await client.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = image, Tag = tagged ? null : "latest" }, null, messages, cancellationToken);
+            var repository = image.Split('@')[0];
+            repository = repository.LastIndexOf(':') > repository.LastIndexOf('/') ? repository[..repository.LastIndexOf(':')] : repository;
+            await client.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = image, Tag = tagged ? null : "latest" },
+                RegistryCredentials.For(repository, null), messages, cancellationToken);
         }
         catch (DockerApiException e)
         {

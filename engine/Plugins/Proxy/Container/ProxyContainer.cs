@@ -16,7 +16,7 @@ namespace Deploy.Engine.Plugins.Proxy.Container;
 public sealed partial record ProxyContainer(string Name, DockerHostAddress Host, ProxyBootSettings? Boot)
 {
     /// <summary>The property names this record reads, added to each proxy plugin's own.</summary>
-    public static readonly string[] Known = ["Container", "Host", "Boot"];
+    public static readonly string[] Known = ["Container", "Boot", .. DockerHostAddress.Fields];
 
     /// <summary>
     /// Reads <c>Container</c>, <c>Host</c> and <c>Boot</c> and checks them against the plugin's file property
@@ -26,11 +26,10 @@ public sealed partial record ProxyContainer(string Name, DockerHostAddress Host,
     public static ProxyContainer? Read(JsonElement p, string path, DiagnosticBag bag, string fileProperty, string? file, string exampleFile)
     {
         var name = JsonReading.String(p, path, "Container", bag, required: false, "the name of the proxy's container, e.g. \"shop-proxy\"");
-        var hostText = JsonReading.String(p, path, "Host", bag, required: false, "e.g. \"unix:///var/run/docker.sock\"");
         var hasBoot = JsonReading.TryGet(p, "Boot", out var bootJson);
         if (name is null)
         {
-            foreach (var (field, present) in new[] { ("Host", hostText is not null), ("Boot", hasBoot) })
+            foreach (var (field, present) in DockerHostAddress.Fields.Select(f => (f, JsonReading.TryGet(p, f, out _))).Append(("Boot", hasBoot)))
             {
                 if (present && !JsonReading.TryGet(p, "Container", out _))
                 {
@@ -61,7 +60,7 @@ public sealed partial record ProxyContainer(string Name, DockerHostAddress Host,
                 $"cannot be used with Container: it lets Deploy watch the proxy's worker processes on this machine, and this proxy runs in container \"{name}\"; remove PidFile");
         }
 
-        var host = DockerHostAddress.Resolve(hostText, JsonReading.ChildPath(p, path, "Host"), bag);
+        var host = DockerHostAddress.Read(p, path, bag);
         var boot = hasBoot ? ProxyBootSettings.Read(bootJson, JsonReading.ChildPath(p, path, "Boot"), bag) : null;
         return bag.Items.Count > before ? null : new ProxyContainer(name, host!, boot);
     }

@@ -140,11 +140,11 @@ public sealed class DockerPropertiesTests : IDisposable
     [Fact]
     public void Validate_NoHostAndDockerHostUnusable_ReportsDockerHost()
     {
-        var plugin = new DockerInstancePlugin(_engines, NullEvents.Instance, name => name == "DOCKER_HOST" ? "ssh://deploy@web1" : null);
+        var plugin = new DockerInstancePlugin(_engines, NullEvents.Instance, name => name == "DOCKER_HOST" ? "tcp://docker.example.com:2375" : null);
 
         var error = plugin.Validate(JsonDocument.Parse("""{"Image": "x:1", "Ports": {"Container": 80, "Host": "18000"}}""").RootElement, At).Single();
 
         error.Path.ShouldBe($"{At}.Host");
-        error.Message.ShouldStartWith("DOCKER_HOST: \"ssh://deploy@web1\"");
+        error.Message.ShouldStartWith("DOCKER_HOST: \"tcp://docker.example.com:2375\" has no TLS");
     }
 }

@@ -84,7 +84,7 @@ public sealed class ProxyContainerValidationTests
         var errors = _nginx.Validate(JsonSerializer.SerializeToElement(properties), At).ToList();
 
         errors.Select(e => (e.Code, e.Path)).ShouldBe([(Errors.InvalidValue, $"{At}.Container"), (Errors.InvalidValue, $"{At}.Host")], ignoreOrder: true);
-        errors.Single(e => e.Path == $"{At}.Host").Message.ShouldContain("tcp:// and ssh:// hosts are not supported yet");
+        errors.Single(e => e.Path == $"{At}.Host").Message.ShouldContain("has no TLS");
     }
 
     [Fact]
