@@ -36,12 +36,21 @@ public sealed class ContainerShopSpec
     public string CounterFile { get; }
 
     /// <summary>Writes the spec and nginx.conf into <paramref name="dir"/>; <paramref name="folder"/> is a Docker-host folder nginx and the apps can read.</summary>
-    public static async Task<ContainerShopSpec> WriteAsync(TempDir dir, string folder, string proxyContainer)
+    public static Task<ContainerShopSpec> WriteAsync(TempDir dir, string folder, string proxyContainer) =>
+        WriteAsync(dir, folder, proxyContainer, null);
+
+    /// <summary>
+    /// The same on another engine: <paramref name="target"/> says how to reach it (its <c>Host</c> with <c>Tls</c> or
+    /// <c>Ssh</c>, for the containers and the proxy alike), the image reference its registry serves, the address the
+    /// proxy listens on there, and the vars and secrets the connection uses.
+    /// </summary>
+    public static async Task<ContainerShopSpec> WriteAsync(TempDir dir, string folder, string proxyContainer, ShopTarget? target)
     {
         var example = Path.Combine(Repo.Root, "examples", "containers");
         var port = ProxyFixtures.FreePortRange(1);
         var ports = ProxyFixtures.FreePortRange(40);
-        File.WriteAllText(Path.Combine(folder, "nginx.conf"), File.ReadAllText(Path.Combine(example, "nginx.conf")).Replace("8080", port.ToString()));
+        var listen = target?.ListenAddress ?? "127.0.0.1";
+        File.WriteAllText(Path.Combine(folder, "nginx.conf"), File.ReadAllText(Path.Combine(example, "nginx.conf")).Replace("127.0.0.1:8080", $"{listen}:{port}"));
         var counter = Directory.CreateDirectory(Path.Combine(folder, "counter")).FullName;
         File.SetUnixFileMode(counter, (UnixFileMode)0x1FF); // the app runs as the image's user (uid 1654), not root
 
@@ -51,7 +60,7 @@ public sealed class ContainerShopSpec
         spec["Vars"] = new JsonObject { ["version"] = "1", ["fail_health"] = "0", ["fail_after"] = "" };
         var instance = spec["Group"]!["Instance"]!["Properties"]!.AsObject();
         instance["Host"] = DockerTestEngine.Host;
-        instance["Image"] = await HelloImage.ByDigestAsync();
+        instance["Image"] = target?.Image ?? await HelloImage.ByDigestAsync();
         instance["Ports"] = new JsonObject { ["Host"] = $"{ports}-{ports + 39}" };
         instance["Mounts"] = new JsonArray($"{counter}:/counter");
         var env = instance["Env"]!.AsObject();
@@ -63,10 +72,36 @@ public sealed class ContainerShopSpec
         var proxy = spec["Proxy"]!["Properties"]!.AsObject();
         proxy["Host"] = DockerTestEngine.Host;
         proxy["Container"] = proxyContainer;
-        proxy["Url"] = $"http://127.0.0.1:{port}/";
+        proxy["Url"] = $"http://{listen}:{port}/";
         proxy["Boot"]!["Image"] = DockerTestEngine.Nginx;
         proxy["Boot"]!["Mounts"] = new JsonArray($"{Path.Combine(folder, "nginx.conf")}:/etc/nginx/nginx.conf:ro");
+        if (target is not null)
+        {
+            foreach (var properties in new[] { instance, proxy })
+            {
+                foreach (var (name, value) in target.Connection)
+                {
+                    properties[name] = value?.DeepClone();
+                }
+            }
+
+            foreach (var (name, value) in target.Vars)
+            {
+                spec["Vars"]![name] = value;
+            }
+
+            spec["Secrets"] = new JsonArray(target.Secrets.Select(s => (JsonNode)s!).ToArray());
+        }
+
         var path = dir.Write("shop.json", spec.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        return new ContainerShopSpec(app, path, proxyContainer, new Uri($"http://127.0.0.1:{port}/"), Path.Combine(counter, "counter.txt"));
+        return new ContainerShopSpec(app, path, proxyContainer, new Uri($"http://{listen}:{port}/"), Path.Combine(counter, "counter.txt"));
     }
 }
+
+/// <summary>Where a <see cref="ContainerShopSpec"/> deploys when it is not the tests' local engine.</summary>
+/// <param name="Connection"><c>Host</c> and its <c>Tls</c>, <c>Ssh</c>, <c>AllowPlainTcp</c>, set on the containers and on the proxy.</param>
+/// <param name="Image">The hello image as that engine pulls it.</param>
+/// <param name="ListenAddress">The address nginx listens on there, which the tests reach.</param>
+/// <param name="Vars">Vars the connection uses (added to the spec's).</param>
+/// <param name="Secrets">The spec's Secrets (values passed by the test as DEPLOY_VAR_*).</param>
+public sealed record ShopTarget(JsonObject Connection, string Image, string ListenAddress, IReadOnlyDictionary<string, string> Vars, IReadOnlyList<string> Secrets);
