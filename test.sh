@@ -18,6 +18,12 @@ command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || missing+=(debootstrap)
 dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' || missing+=(busybox-static)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+# The remote Docker hosts (tests/infra/remote.sh): an sshd in a network namespace, TLS certificates, veth pairs.
+command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || [ -x /sbin/ip ] || missing+=(iproute2)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   sudo=""
@@ -36,12 +42,24 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$installed" = 0 ] || exit "$installed"
 fi
 export PATH="$PATH:/usr/sbin:/sbin"
+# sshd's privilege separation folder (no init system makes it here).
+if [ ! -d /run/sshd ]; then
+  if [ "$(id -u)" = 0 ]; then mkdir -p /run/sshd; else sudo mkdir -p /run/sshd; fi
+fi
 
 # Stops what this script started, however it ends.
 prism_pid="" prism_log="" docker_pid="" docker_dir="" docker_env="" docker_log=""
+remote_pid="" remote_dir="" remote_env="" remote_log=""
 cleanup() {
   [ -z "$prism_pid" ] || kill "$prism_pid" 2>/dev/null || true
   [ -z "$prism_log" ] || rm -f "$prism_log"
+  # The remote hosts first: they serve the Docker engine's registry storage and copied its images.
+  if [ -n "$remote_pid" ] && kill -0 "$remote_pid" 2>/dev/null; then
+    kill -TERM -- -"$remote_pid" 2>/dev/null || kill -TERM "$remote_pid" 2>/dev/null || true
+    wait "$remote_pid" 2>/dev/null || true
+  fi
+  [ -z "$remote_dir" ] || tests/infra/remote.sh stop "$remote_dir" 2>/dev/null
+  [ -z "$remote_env" ] || rm -f "$remote_env" "$remote_log"
   if [ -n "$docker_pid" ] && kill -0 "$docker_pid" 2>/dev/null; then
     # Its own process group (setsid): its builds and debootstrap end with it; its exit trap stops the daemons.
     kill -TERM -- -"$docker_pid" 2>/dev/null || kill -TERM "$docker_pid" 2>/dev/null || true
@@ -101,6 +119,28 @@ if [ -n "$docker_pid" ]; then
   docker_pid=""
   sed 's/^/    /' "$docker_log"
   eval "$(cat "$docker_env")"
+fi
+
+# The remote Docker hosts beside that engine (about 10 s): a TLS engine on 127.0.0.1, a network namespace with its own
+# dockerd and an sshd, and registries it pulls from. A caller that already exported DEPLOY_TEST_SSH_HOST
+# (eval "$(tests/infra/remote.sh start --docker-dir "$DEPLOY_TEST_DOCKER_DIR")") keeps its own.
+if [ -z "${DEPLOY_TEST_SSH_HOST:-}" ]; then
+  remote_dir=$(mktemp -d /tmp/deploy-remote.XXXX)
+  remote_env=$(mktemp)
+  remote_log=$(mktemp)
+  log "starting the remote Docker hosts in $remote_dir"
+  setsid tests/infra/remote.sh start --docker-dir "${DEPLOY_TEST_DOCKER_DIR:-}" --dir "$remote_dir" --watch-pid $$ \
+    >"$remote_env" 2>"$remote_log" &
+  remote_pid=$!
+  if ! wait "$remote_pid"; then
+    remote_pid=""
+    sed 's/^/    /' "$remote_log"
+    echo "0 passed, 1 failed (the remote Docker hosts did not start)"
+    exit 1
+  fi
+  remote_pid=""
+  sed 's/^/    /' "$remote_log"
+  eval "$(cat "$remote_env")"
 fi
 
 log "testing"
