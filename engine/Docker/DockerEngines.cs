@@ -113,6 +113,7 @@ public sealed class DockerEngines : IDisposable
 
     private static bool Unreachable(Exception e) =>
         e is HttpRequestException or SocketException or IOException or TimeoutException or DeployException
+            or System.Security.Authentication.AuthenticationException
         || e is TaskCanceledException { InnerException: TimeoutException }
         || e.InnerException is { } inner && Unreachable(inner);
 

@@ -33,7 +33,7 @@ public sealed class RemoteHostAccessTests : IAsyncLifetime
 
         var first = await cli.RunAsync("apply", shop.Spec, "--var", "version=1");
         first.ExitCode.ShouldBe(0, first.ToString());
-        (await Http.GetStringAsync(shop.Url)).ShouldContain("1");
+        (await Http.GetStringAsync(shop.Url)).ShouldContain("blue 1");
 
         var wrong = await cli.RunAsync("apply", shop.Spec, "--var", "version=2", "--var", $"docker_certs={RemoteDockerHosts.TlsWrongCerts}");
 
@@ -43,7 +43,7 @@ public sealed class RemoteHostAccessTests : IAsyncLifetime
         wrong.Stderr.ShouldNotContain("   at "); // one sentence, no stack trace
         var names = await RemoteHostChecks.ContainerNamesAsync(RemoteDockerHosts.TlsSocketAddress, shop.App + "-");
         names.Count.ShouldBe(2, string.Join(", ", names)); // blue's two containers, nothing of version 2
-        (await Http.GetStringAsync(shop.Url)).ShouldContain("1");
+        (await Http.GetStringAsync(shop.Url)).ShouldContain("blue 1");
     }
 
     [Fact]
@@ -105,7 +105,7 @@ public sealed class RemoteHostAccessTests : IAsyncLifetime
             here.RunAsync("apply", shop.Spec, "--var", "version=2", "--var", $"image={locked}"),
             there.RunAsync("apply", Path.Combine(_other.Path, Path.GetFileName(shop.Spec)), "--var", "version=2", "--var", $"image={locked}"));
 
-        results.Select(r => r.ExitCode).Order().ShouldBe([0, 3], string.Join("\n", results.Select(r => r.ToString())));
+        results.Select(r => r.ExitCode).Order().ToArray().ShouldBe([0, 3], string.Join("\n", results.Select(r => r.ToString())));
         results.Single(r => r.ExitCode == 3).Stderr.ShouldContain("DEPLOY2001");
         (await Http.GetStringAsync(shop.Url)).ShouldContain("green 2");
         var password = RemoteDockerHosts.AuthRegistryPassword;

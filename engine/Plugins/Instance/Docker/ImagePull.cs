@@ -59,7 +59,7 @@ internal sealed class ImagePull(DockerEngines engines, IDeployEvents events)
 
     private static bool Unauthorized(string failure) =>
         failure.Contains("unauthorized", StringComparison.OrdinalIgnoreCase) || failure.Contains("no basic auth credentials", StringComparison.OrdinalIgnoreCase)
-        || failure.Contains("authentication required", StringComparison.OrdinalIgnoreCase) || failure.Contains("denied", StringComparison.OrdinalIgnoreCase);
+        || failure.Contains("authentication required", StringComparison.OrdinalIgnoreCase);
 
     private Task<bool> IsPresentAsync(DockerHostAddress host, ImageReference image, CancellationToken cancellationToken) =>
         engines.RunAsync(host, $"looking for image {image}", async client =>
