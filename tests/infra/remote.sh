@@ -214,7 +214,6 @@ stop_all() {
   log "stopping the remote hosts in $R"
   local begin
   begin=$(now_ms)
-  # Containers first, both engines at once (each removal waits for its container's stop).
   timed "containers removed" remove_all_containers
   timed "daemons, sshd and registries stopped" stop_processes
   timed "unmounted, namespace and veth removed" remove_network
@@ -223,10 +222,18 @@ stop_all() {
   log "stopped in $(seconds_since "$begin")"
 }
 
+# Both engines at once. Polled, not waited for: the wait builtin can block for good inside the exit trap of a start
+# that a signal interrupted (SIGCHLD stays blocked there).
 remove_all_containers() {
+  local tls ns i
   remove_containers "$R/tls/docker.sock" &
+  tls=$!
   remove_containers "$R/ns/docker.sock" &
-  wait
+  ns=$!
+  for i in $(seq 1 1500); do
+    running "$tls" || running "$ns" || break
+    sleep 0.1
+  done
 }
 
 stop_processes() {
