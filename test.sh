@@ -55,8 +55,12 @@ cleanup() {
   [ -z "$prism_log" ] || rm -f "$prism_log"
   # The remote hosts first: they serve the Docker engine's registry storage and copied its images.
   if [ -n "$remote_pid" ] && kill -0 "$remote_pid" 2>/dev/null; then
+    # Its exit trap stops what it started. Polled (up to 30 s), not waited for: this trap may have interrupted a wait.
     kill -TERM -- -"$remote_pid" 2>/dev/null || kill -TERM "$remote_pid" 2>/dev/null || true
-    wait "$remote_pid" 2>/dev/null || true
+    for _ in $(seq 1 300); do
+      case $(ps -o stat= -p "$remote_pid" 2>/dev/null) in '' | Z*) break ;; esac
+      sleep 0.1
+    done
   fi
   [ -z "$remote_dir" ] || tests/infra/remote.sh stop "$remote_dir" 2>/dev/null
   [ -z "$remote_env" ] || rm -f "$remote_env" "$remote_log"

@@ -214,7 +214,6 @@ stop_all() {
   log "stopping the remote hosts in $R"
   local begin
   begin=$(now_ms)
-  # Containers first, both engines at once (each removal waits for its container's stop).
   timed "containers removed" remove_all_containers
   timed "daemons, sshd and registries stopped" stop_processes
   timed "unmounted, namespace and veth removed" remove_network
@@ -223,10 +222,18 @@ stop_all() {
   log "stopped in $(seconds_since "$begin")"
 }
 
+# Both engines at once. Polled, not waited for: the wait builtin can block for good inside the exit trap of a start
+# that a signal interrupted (SIGCHLD stays blocked there).
 remove_all_containers() {
+  local tls ns i
   remove_containers "$R/tls/docker.sock" &
+  tls=$!
   remove_containers "$R/ns/docker.sock" &
-  wait
+  ns=$!
+  for i in $(seq 1 1500); do
+    running "$tls" || running "$ns" || break
+    sleep 0.1
+  done
 }
 
 stop_processes() {
@@ -368,15 +375,11 @@ make_namespace() {
   REMOTE_ADDRESS=10.200.$N.2
 }
 
-# Waits (up to 10 s) until something accepts TCP connections on $1:$2 (from inside namespace $3 when given).
+# Waits (up to 10 s) until something accepts TCP connections on $1:$2.
 wait_tcp() {
   local i
   for i in $(seq 1 100); do
-    if [ -n "${3:-}" ]; then
-      nsenter --net="/run/netns/$3" bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null && return 0
-    else
-      (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null && return 0
-    fi
+    (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null && return 0
     sleep 0.1
   done
   return 1
@@ -552,7 +555,7 @@ EOF
 check_ssh() {
   local answer
   answer=$(printf 'GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n' | timeout 20 ssh -F /dev/null -i "$R/ssh/id_ed25519" -p "$SSH_PORT" \
-    -o BatchMode=yes -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$R/ssh/known_hosts" \
+    -o BatchMode=yes -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$R/ssh/known_hosts" -o GlobalKnownHostsFile=/dev/null \
     -o ConnectTimeout=10 "root@$REMOTE_ADDRESS" docker -H "unix://$R/ns/docker.sock" system dial-stdio 2>"$R/logs/ssh-check.log" | head -n 1) || true
   [[ $answer == HTTP/1.?" 200 OK"* ]] || { cat "$R/logs/ssh-check.log" >&2; die "ssh ... docker system dial-stdio did not answer /_ping (got: $answer)"; }
 }
