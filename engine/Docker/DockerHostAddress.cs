@@ -86,7 +86,7 @@ public sealed record DockerHostAddress(string Scheme, string Path)
             return new("unix", DefaultSocket);
         }
 
-        var where = fromEnvironment ? "DOCKER_HOST" : path;
+        var where = fromEnvironment ? "DOCKER_HOST" : "Host";
         if (text.StartsWith("unix://", StringComparison.Ordinal))
         {
             var socket = text["unix://".Length..];

@@ -31,7 +31,9 @@ public sealed class RemoteSshZeroDowntimeTests(ITestOutputHelper output) : IAsyn
     public async Task Apply_FiveDeploysOverSshUnderLoad_IncludingBrokenOnes_ZeroFailedRequests()
     {
         var scenario = new FiveDeployScenario(_cli, _shop.Spec, _shop.Url, _shop.App);
-        scenario.UseLongVerify();
+        // Over SSH every Docker call is an exec channel (~150 ms): health, verify and the flip take about 20 s, so
+        // version 5 must stay healthy that long to be caught failing after the flip, and the verify must outlast it.
+        scenario.UseLongVerify("25s", "30s");
 
         await using var load = await scenario.RunAsync();
 

@@ -32,8 +32,21 @@ public sealed class FiveDeployScenario(CliRunner cli, string spec, Uri proxyUrl,
     /// <summary>The exit codes of versions 2 to 6.</summary>
     public static readonly int[] ExpectedExitCodes = [0, 1, 0, 1, 0];
 
+    /// <summary>When version 5 starts failing after its start: after its health wait and verify, within the verify through the proxy.</summary>
+    public string FailAfter { get; private set; } = "5s";
+
     /// <summary>Makes the spec verify through the proxy for 8s: long enough to see a version that fails 5s after it started.</summary>
-    public void UseLongVerify() => File.WriteAllText(spec, File.ReadAllText(spec).Replace("\"Duration\": \"1s\"", "\"Duration\": \"8s\""));
+    public void UseLongVerify() => UseLongVerify("8s", "5s");
+
+    /// <summary>
+    /// The same for a slower target (e.g. an engine over SSH, where health, verify and flip take longer): version 5
+    /// fails <paramref name="failAfter"/> after it started, and the verify through the proxy lasts <paramref name="verify"/>.
+    /// </summary>
+    public void UseLongVerify(string verify, string failAfter)
+    {
+        File.WriteAllText(spec, File.ReadAllText(spec).Replace("\"Duration\": \"1s\"", $"\"Duration\": \"{verify}\""));
+        FailAfter = failAfter;
+    }
 
     public Task<CliResult> Apply(string version, params string[] more) =>
         cli.RunAsync(["apply", spec, "--var", $"version={version}", "--json", .. more]);
@@ -50,7 +63,7 @@ public sealed class FiveDeployScenario(CliRunner cli, string spec, Uri proxyUrl,
         var load = new LoadLoop(proxyUrl, clients: 8, maxDuration: TimeSpan.FromMinutes(4), postEvery: 5, phase: "2");
         foreach (var (version, more) in new (string, string[])[]
         {
-            ("2", []), ("3", ["--var", "fail_health=1"]), ("4", []), ("5", ["--var", "fail_after=5s"]), ("6", []),
+            ("2", []), ("3", ["--var", "fail_health=1"]), ("4", []), ("5", ["--var", $"fail_after={FailAfter}"]), ("6", []),
         })
         {
             load.Phase = version;

@@ -50,6 +50,7 @@ public static class HostKeyCheck
 
         var blob = Convert.ToBase64String(keyBlob);
         var listedOtherwise = false;
+        var otherTypes = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var entry in lines.Select(Entry.Parse).OfType<Entry>().Where(e => e.Names(target.KnownHostsName)))
         {
             if (entry.Type == keyType && entry.Blob == blob)
@@ -57,7 +58,19 @@ public static class HostKeyCheck
                 return entry.Marker == "@revoked" ? $"the host key of {target.KnownHostsName} ({offered}) is marked @revoked in {source}" : null;
             }
 
-            listedOtherwise |= entry.Marker is null;
+            if (entry.Marker is null && entry.Type == keyType)
+            {
+                listedOtherwise = true;
+            }
+            else if (entry.Marker is null)
+            {
+                otherTypes.Add(entry.Type);
+            }
+        }
+
+        if (!listedOtherwise && otherTypes.Count > 0)
+        {
+            return $"{source} lists only {string.Join(", ", otherTypes)} keys for {target.KnownHostsName}, and it offered {offered}; add its {keyType} line ({pin})";
         }
 
         return listedOtherwise
