@@ -17,6 +17,7 @@ var benches = new Dictionary<string, Func<Task<Dictionary<string, object>>>>
     ["fivedeploy"] = () => FiveDeployBench.RunAsync(runs: 3),
     ["msbuild"] = async () => new() { ["msbuild_plan_overhead_ms"] = await MsBuildBench.PlanOverheadAsync() },
     ["containers"] = ContainerBench.RunAsync,
+    ["remote"] = () => RemoteBench.RunAsync(args.Contains("--runs") ? runs : 3),
     // Not in the default run: 50 kill-and-rerun points take about 10 minutes. Ask for it with --only crash.
     ["crash"] = () => CrashBench.RunAsync(points: 50),
 };
