@@ -106,9 +106,25 @@ public sealed class DockerEngines : IDisposable
             builder = builder.WithAuthProvider(_tls.GetOrAdd(host, _ => TlsCredentials.Load(tls)).Credentials);
         }
 
-        return host.Ssh is { } ssh
-            ? builder.WithTransportOptions(SshHandlerFactory.Instance, _ssh.GetOrAdd(host, _ => new SshSessions(ssh))).Build()
-            : builder.Build();
+        if (host.Ssh is not { } ssh)
+        {
+            return builder.Build();
+        }
+
+        // .NET's own HTTP/1.1 client over SSH channels: it keeps each channel open for the next request (keep-alive),
+        // so a call costs one round trip, not a new channel and a new dial-stdio process (about 100 ms each).
+        var sessions = _ssh.GetOrAdd(host, _ => new SshSessions(ssh));
+        var overSsh = new DockerClientBuilder().WithEndpoint(SshSessions.Endpoint).WithTimeout(timeout);
+        overSsh = api is null ? overSsh : overSsh.WithApiVersion(api);
+        return overSsh.WithTransportOptions(new global::Docker.DotNet.NativeHttp.NativeHttpTransportOptions
+            {
+                ConfigureHandler = handler =>
+                {
+                    handler.ConnectCallback = async (_, cancellationToken) => await sessions.DialAsync(cancellationToken);
+                    handler.PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30);
+                },
+            })
+            .Build();
     }
 
     private static bool Unreachable(Exception e) =>

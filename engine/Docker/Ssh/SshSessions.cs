@@ -16,6 +16,9 @@ internal sealed class SshSessions(SshTarget target) : IDisposable
     /// <summary>Engine connections per SSH connection, below OpenSSH's default MaxSessions of 10.</summary>
     public const int ChannelsPerSession = 8;
 
+    /// <summary>The address the Docker client is given: never dialled, every connection is an exec channel.</summary>
+    public static readonly Uri Endpoint = new("http://docker.ssh");
+
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(15);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly List<Session> _sessions = [];
