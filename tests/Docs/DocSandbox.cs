@@ -36,7 +36,28 @@ public sealed partial class DocSandbox : IDisposable
 
     /// <summary>The block's text after the documented substitutions.</summary>
     public string Substitute(string text) =>
-        Port().Replace(Tmp().Replace(text, _tmp + "/"), _port.ToString()).Replace(DockerSocket, DockerTestEngine.Address.Path);
+        Remote(Port().Replace(Tmp().Replace(text, _tmp + "/"), _port.ToString()).Replace(DockerSocket, DockerTestEngine.Address.Path));
+
+    // The remote host of the docs (docker.example.com over SSH, its registry, the key and known_hosts files a CI job would
+    // get from secrets) is the tests' own: a network namespace running dockerd and sshd (tests/infra/remote.sh).
+    private static readonly string[] RemoteNames = ["docker.example.com", "registry.example.com", "~/.ssh/deploy_key", "~/.ssh/deploy_known_hosts"];
+
+    private string Remote(string text)
+    {
+        if (!RemoteNames.Any(n => text.Contains(n, StringComparison.Ordinal)))
+        {
+            return text;
+        }
+
+        _usedRemote = true;
+        return text.Replace("ssh://deploy@docker.example.com", RemoteDockerHosts.SshHost)
+            .Replace("docker.example.com", RemoteDockerHosts.RemoteAddress)
+            .Replace("registry.example.com", RemoteDockerHosts.RemoteRegistry)
+            .Replace("~/.ssh/deploy_known_hosts", RemoteDockerHosts.SshKnownHosts)
+            .Replace("~/.ssh/deploy_key", RemoteDockerHosts.SshKey);
+    }
+
+    private bool _usedRemote;
 
     // Where a doc names the Docker host's usual socket, the tests use their private engine's (never the system's).
     private const string DockerSocket = "/var/run/docker.sock";
@@ -75,6 +96,12 @@ public sealed partial class DocSandbox : IDisposable
             info.Environment["DOCKER_HOST"] = DockerTestEngine.Host;
             info.Environment["ContainerBaseImage"] = $"{DockerTestEngine.Registry}/dotnet/aspnet:10.0";
             info.Environment["DOTNET_CONTAINER_INSECURE_REGISTRIES"] = DockerTestEngine.Registry;
+        }
+
+        if (block.Text.Contains("registry.example.com", StringComparison.Ordinal))
+        {
+            // The remote host's registry is on the namespace's veth address: plain HTTP, as the test registries all are.
+            info.Environment["DOTNET_CONTAINER_INSECURE_REGISTRIES"] = $"{DockerTestEngine.Registry};{RemoteDockerHosts.RemoteRegistry}"; // the SDK splits it on ;
         }
 
         var output = new StringBuilder();
@@ -145,7 +172,12 @@ public sealed partial class DocSandbox : IDisposable
         Native.Kill(-group, 9);
         if (_usedDocker)
         {
-            RemoveContainersOfExamples().GetAwaiter().GetResult();
+            RemoveContainersOfExamples(DockerTestEngine.Address).GetAwaiter().GetResult();
+        }
+
+        if (_usedRemote && Environment.GetEnvironmentVariable("DEPLOY_TEST_REMOTE_SOCKET") is { Length: > 0 })
+        {
+            RemoveContainersOfExamples(RemoteDockerHosts.RemoteSocketAddress).GetAwaiter().GetResult();
         }
     }
 
@@ -157,13 +189,13 @@ public sealed partial class DocSandbox : IDisposable
         || block.RunFrom!.Contains("containers", StringComparison.Ordinal);
 
     // The containers a block left on the engine: those of the examples' apps (instances, proxy, state and lock).
-    private async Task RemoveContainersOfExamples()
+    private async Task RemoveContainersOfExamples(Deploy.Engine.Docker.DockerHostAddress engine)
     {
         var apps = Directory.EnumerateFiles(Path.Combine(_copy, "examples"), "*.json", SearchOption.AllDirectories)
             .Select(f => { try { return System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(f))?["ID"]?.GetValue<string>(); } catch (Exception) { return null; } })
             .OfType<string>().Distinct().ToList();
         using var engines = new Deploy.Engine.Docker.DockerEngines();
-        var client = await engines.ConnectAsync(DockerTestEngine.Address, CancellationToken.None);
+        var client = await engines.ConnectAsync(engine, CancellationToken.None);
         foreach (var label in apps.SelectMany(a => new[] { $"deploy.app={a}", $"deploy.proxy={a}", $"deploy.tag.deploy.app={a}" }))
         {
             var found = await client.Containers.ListContainersAsync(new Docker.DotNet.Models.ContainersListParameters

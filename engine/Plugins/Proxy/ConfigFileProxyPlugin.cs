@@ -101,7 +101,7 @@ public abstract class ConfigFileProxyPlugin<TSettings>(CommandRunner runner, Doc
 
         var empty = new ProxyRoute(app, null, null, [], []);
         var initial = new ProxyBootFile(settings.ConfigPath, Encoding.UTF8.GetBytes(Render(settings, empty, [], [])));
-        return new ProxyBoot(_engines, Name).BootAsync(container, app, initial, cancellationToken);
+        return new ProxyBoot(_engines, Name).BootAsync(container, app, initial, target.BaseDirectory, cancellationToken);
     }
 
     /// <summary>Reads the plugin's properties, recording every problem in <paramref name="bag"/>.</summary>

@@ -21,7 +21,7 @@ public sealed class ProxyBoot(DockerEngines engines, string plugin)
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(1);
 
     /// <summary>Boots <paramref name="container"/> for <paramref name="app"/>; see the class summary. Idempotent.</summary>
-    public Task<BootResult> BootAsync(ProxyContainer container, string app, ProxyBootFile initial, CancellationToken cancellationToken) =>
+    public Task<BootResult> BootAsync(ProxyContainer container, string app, ProxyBootFile initial, string baseDirectory, CancellationToken cancellationToken) =>
         engines.RunAsync(container.Host, $"{plugin}: booting container {container.Name}", async client =>
         {
             var steps = new List<string>();
@@ -38,9 +38,16 @@ public sealed class ProxyBoot(DockerEngines engines, string plugin)
                 var boot = container.Boot ?? throw new DeployException(Errors.Refused,
                     $"{plugin}: there is no container \"{container.Name}\" on the Docker engine at {container.Host}, and the proxy's properties have no Boot " +
                     "to create it from; add e.g. \"Boot\": {\"Image\": \"nginx:1.27\", \"Mounts\": [\"/srv/shop/nginx.conf:/etc/nginx/nginx.conf:ro\"]}");
+                var files = ReadFiles(boot, baseDirectory); // before anything is created: a missing file changes nothing
                 await EnsureImageAsync(client, container, boot.Image, steps, cancellationToken);
                 await CreateAsync(client, container.Name, app, boot, cancellationToken);
                 steps.Add($"created container {container.Name} from {boot.Image} (network {boot.Network}, restart unless-stopped, label {Label}={app})");
+                foreach (var (target, content) in files)
+                {
+                    await ContainerFolders.EnsureAsync(client, container.Name, target[..Math.Max(target.LastIndexOf('/'), 1)], cancellationToken);
+                    await ContainerFiles.WriteAsync(client, container.Name, target, content, cancellationToken);
+                    steps.Add($"copied {boot.Files[target]} to {target}");
+                }
                 outcome = BootOutcome.Created;
             }
 
@@ -56,6 +63,26 @@ public sealed class ProxyBoot(DockerEngines engines, string plugin)
             steps.Add($"started container {container.Name}");
             return new BootResult(container.Name, container.Host.ToString(), outcome, steps);
         }, cancellationToken);
+
+    private Dictionary<string, byte[]> ReadFiles(ProxyBootSettings boot, string baseDirectory)
+    {
+        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var (target, source) in boot.Files)
+        {
+            var path = Path.GetFullPath(Path.Combine(baseDirectory, source));
+            try
+            {
+                files[target] = System.IO.File.ReadAllBytes(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new DeployException(Errors.Refused,
+                    $"{plugin}: Boot.Files names {path} for {target}, and it cannot be read ({e.GetType().Name}); nothing was created. Give a file relative to the spec's folder");
+            }
+        }
+
+        return files;
+    }
 
     private static async Task<global::Docker.DotNet.Models.State?> InspectAsync(DockerClient client, string name, CancellationToken cancellationToken)
     {

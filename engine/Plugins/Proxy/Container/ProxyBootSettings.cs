@@ -16,13 +16,16 @@ namespace Deploy.Engine.Plugins.Proxy.Container;
 /// <param name="Network">The network the container joins; default <c>host</c> (the proxy listens on the host's ports).</param>
 /// <param name="Mounts">Bind mounts <c>SOURCE:TARGET[:ro|rw]</c>, both absolute, SOURCE a path on the Docker host; default none.</param>
 /// <param name="Command">Replaces the image's command (argv); default the image's.</param>
-public sealed partial record ProxyBootSettings(string Image, string Network, IReadOnlyList<string> Mounts, IReadOnlyList<string>? Command)
+/// <param name="Files">Files copied from the deploying machine into the new container before it starts: container path →
+/// local file (relative to the spec's folder). For a remote Docker host, where a bind mount would need the file there first.</param>
+public sealed partial record ProxyBootSettings(string Image, string Network, IReadOnlyList<string> Mounts, IReadOnlyList<string>? Command,
+    IReadOnlyDictionary<string, string> Files)
 {
     private const string Fix =
         "e.g. \"Boot\": {\"Image\": \"nginx:1.27\", \"Network\": \"host\", \"Mounts\": [\"/srv/shop/nginx.conf:/etc/nginx/nginx.conf:ro\"]}";
 
     /// <summary>Every property name, for typo detection.</summary>
-    public static readonly string[] Known = ["Image", "Network", "Mounts", "Command"];
+    public static readonly string[] Known = ["Image", "Network", "Mounts", "Command", "Files"];
 
     /// <summary>The settings at <paramref name="path"/>, or null with every problem recorded in <paramref name="bag"/>.</summary>
     public static ProxyBootSettings? Read(JsonElement boot, string path, DiagnosticBag bag)
@@ -50,7 +53,43 @@ public sealed partial record ProxyBootSettings(string Image, string Network, IRe
 
         var mounts = BindMounts.Read(boot, path, bag);
         var command = ProxyProperties.Argv(boot, path, "Command", bag, required: false, "e.g. [\"nginx\", \"-g\", \"daemon off;\"]");
-        return bag.Items.Count > before ? null : new ProxyBootSettings(image!, network, mounts, command);
+        var files = ReadFiles(boot, path, bag);
+        return bag.Items.Count > before ? null : new ProxyBootSettings(image!, network, mounts, command, files);
+    }
+
+    private static Dictionary<string, string> ReadFiles(JsonElement boot, string path, DiagnosticBag bag)
+    {
+        const string example = "e.g. \"Files\": {\"/etc/nginx/nginx.conf\": \"nginx.conf\"}";
+        var files = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (!JsonReading.TryGet(boot, "Files", out var json))
+        {
+            return files;
+        }
+
+        var at = JsonReading.ChildPath(boot, path, "Files");
+        if (!JsonReading.Object(json, at, bag, example))
+        {
+            return files;
+        }
+
+        foreach (var file in json.EnumerateObject())
+        {
+            var here = JsonReading.ChildPath(json, at, file.Name);
+            if (!file.Name.StartsWith('/') || file.Name.EndsWith('/'))
+            {
+                bag.Add(Errors.InvalidValue, here, $"the key is the file's path in the container and must be absolute (was \"{file.Name}\"); {example}");
+            }
+            else if (file.Value.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(file.Value.GetString()))
+            {
+                bag.Add(Errors.WrongType, here, $"must be the path of a file on this machine, relative to the spec's folder; {example}");
+            }
+            else
+            {
+                files[file.Name] = file.Value.GetString()!;
+            }
+        }
+
+        return files;
     }
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._/:@+-]*$")]

@@ -52,6 +52,43 @@ public sealed class ProxyBootTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BootAsync_WithFiles_CopiesThemFromTheSpecFolderBeforeTheFirstStart()
+    {
+        var nginx = NginxContainer.Prepare(_containers);
+        var target = WithFiles(nginx.Target(), "nginx.conf");
+
+        var result = await _plugin.BootAsync(target, "shop", CancellationToken.None);
+
+        result.Outcome.ShouldBe(BootOutcome.Created);
+        result.Steps.ShouldContain("copied nginx.conf to /etc/nginx/nginx.conf");
+        (await _containers.InspectAsync(nginx.Name)).Mounts.ShouldBeEmpty();
+        (await _containers.ReadAsync(nginx.Name, "/etc/nginx/nginx.conf")).ShouldBe(System.IO.File.ReadAllText(Path.Combine(nginx.Folder, "nginx.conf")));
+        await ProxyFixtures.WaitForPortAsync(nginx.Port);
+        (await _client.FetchAsync(nginx.Url)).Status.ShouldBe(502); // nginx runs on the copied file; no colour is live yet
+    }
+
+    [Fact]
+    public async Task BootAsync_FileMissing_FailsBeforeCreatingAnything()
+    {
+        var nginx = NginxContainer.Prepare(_containers);
+
+        var error = await Should.ThrowAsync<DeployException>(() => _plugin.BootAsync(WithFiles(nginx.Target(), "absent.conf"), "shop", CancellationToken.None));
+
+        error.Message.ShouldContain("Boot.Files names");
+        error.Message.ShouldContain("nothing was created");
+        await Should.ThrowAsync<Docker.DotNet.DockerApiException>(() => _containers.InspectAsync(nginx.Name));
+    }
+
+    // Boot without the nginx.conf mount, the file copied in instead (as for a remote host).
+    private static ProxyTarget WithFiles(ProxyTarget target, string source)
+    {
+        var properties = JsonNode.Parse(target.Properties!.Value.GetRawText())!.AsObject();
+        properties["Boot"]!["Mounts"] = new JsonArray();
+        properties["Boot"]!["Files"] = new JsonObject { ["/etc/nginx/nginx.conf"] = source };
+        return target with { Properties = JsonSerializer.SerializeToElement(properties) };
+    }
+
+    [Fact]
     public async Task BootAsync_AlreadyRunning_SaysSoAndChangesNothing()
     {
         var nginx = await NginxContainer.StartAsync(_containers);
