@@ -18,9 +18,27 @@ public static class ConfigHash
     public static string Compute(PluginSpec instance, PluginSpec flavor)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
-        sha.AppendData(Encoding.UTF8.GetBytes(Canonical(instance)));
+        sha.AppendData(Encoding.UTF8.GetBytes(Canonical(WithoutCredentials(instance))));
         sha.AppendData(Encoding.UTF8.GetBytes(Canonical(flavor)));
         return Convert.ToBase64String(sha.GetHashAndReset()).Replace('+', '-').Replace('/', '_');
+    }
+
+    /// <summary>
+    /// The properties of <c>instance-docker</c> that say how to reach the engine and the registry, not what runs there:
+    /// rotating a key, a certificate or a registry password must not roll every container (nor feed a hash in a label).
+    /// </summary>
+    public static readonly string[] DockerCredentials = ["Tls", "Ssh", "AllowPlainTcp", "RegistryAuth"];
+
+    private static PluginSpec WithoutCredentials(PluginSpec instance)
+    {
+        if (instance.Plugin != "instance-docker" || instance.Properties is not { ValueKind: JsonValueKind.Object } properties
+            || !DockerCredentials.Any(f => properties.TryGetProperty(f, out _)))
+        {
+            return instance;
+        }
+
+        var kept = properties.EnumerateObject().Where(p => !DockerCredentials.Contains(p.Name)).ToDictionary(p => p.Name, p => p.Value);
+        return instance with { Properties = JsonSerializer.SerializeToElement(kept) };
     }
 
     // InfraKit marshals the struct {Plugin, Properties}; Go drops nothing, so a missing Properties is null.

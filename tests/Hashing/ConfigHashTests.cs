@@ -27,6 +27,19 @@ public sealed class ConfigHashTests
     }
 
     [Fact]
+    public void Compute_DockerCredentialsRotated_SameHash_ImageChanged_NewHash()
+    {
+        static string Hash(string properties) => ConfigHash.Compute(
+            new PluginSpec("instance-docker", JsonDocument.Parse(properties).RootElement), new PluginSpec("flavor-vanilla", null));
+        var before = Hash("""{"Host": "ssh://deploy@web1", "Ssh": {"Key": "old"}, "RegistryAuth": {"Username": "ci", "Password": "old"}, "Image": "shop:1"}""");
+
+        Hash("""{"Host": "ssh://deploy@web1", "Ssh": {"Key": "new"}, "RegistryAuth": {"Username": "ci", "Password": "new"}, "Image": "shop:1"}""").ShouldBe(before);
+        Hash("""{"Host": "ssh://deploy@web1", "Image": "shop:1"}""").ShouldBe(before);
+        Hash("""{"Host": "ssh://deploy@web1", "Ssh": {"Key": "old"}, "Image": "shop:2"}""").ShouldNotBe(before);
+        Hash("""{"Host": "ssh://deploy@web2", "Ssh": {"Key": "old"}, "Image": "shop:1"}""").ShouldNotBe(before);
+    }
+
+    [Fact]
     public void Compute_KeysReorderedAtEveryDepth_SameHash()
     {
         var a = Properties("""{"Allocation":{"Size":1},"Instance":{"Plugin":"instance-file","Properties":{"a":1,"b":{"x":[1,2],"y":"z"}}},"Flavor":{"Plugin":"flavor-vanilla","Properties":{"Labels":{"k":"v","j":"w"}}}}""");
