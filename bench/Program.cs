@@ -3,7 +3,7 @@ using System.Text.Json;
 using Deploy.Bench;
 
 // `dotnet run -c Release --project bench -- --json` prints one JSON object of every figure.
-// `--only flip,downtime` runs a subset; `--runs N` sets the engine benches' sample count.
+// `--only flip,downtime` runs a subset; `--runs N` sets the engine benches' sample count (and remote's applies, default 3).
 var json = args.Contains("--json");
 var runs = args.SkipWhile(a => a != "--runs").Skip(1).Select(int.Parse).FirstOrDefault(5);
 

@@ -30,7 +30,7 @@ internal static class RemoteBench
     public static async Task<Dictionary<string, object>> RunAsync(int runs)
     {
         var figures = new Dictionary<string, object>();
-        var sshTarget = await RemoteHosts.SshTargetAsync();
+        var sshTarget = await RemoteTargets.SshAsync();
         await using var containers = new TestContainers(); // removes the local proxy container on dispose
         using var localDir = new TempDir();
         using var sshDir = new TempDir();
@@ -45,16 +45,16 @@ internal static class RemoteBench
         var local = await ContainerShopSpec.WriteAsync(localDir, containers.NewFolder("deploy-bench-remote-local-"), containers.NewName("bench-proxy"));
         var ssh = await ContainerShopSpec.WriteAsync(sshDir, sshFolder.Path, "deploy-bench-proxy-" + Guid.NewGuid().ToString("N")[..6], sshTarget);
         var localCli = new CliRunner(localDir.Path);
-        var sshCli = new CliRunner(sshDir.Path, RemoteHosts.SshSecrets);
+        var sshCli = new CliRunner(sshDir.Path, RemoteTargets.SshSecrets);
         try
         {
             await localCli.RunOkAsync("proxy", "boot", local.Spec);
             await sshCli.RunOkAsync("proxy", "boot", ssh.Spec);
             await ProxyFixtures.WaitForPortAsync(local.Url.Port);
-            await WaitForPortAsync(ssh.Url);
+            await RemoteHostChecks.WaitForPortAsync(ssh.Url);
 
             // The first SSH apply also pulls the image on the remote engine when it is not there yet (the local engine has it).
-            figures["remote_first_apply_pulls_image"] = !await HasImageAsync(RemoteHosts.RemoteSocketAddress, sshTarget.Image);
+            figures["remote_first_apply_pulls_image"] = !await HasImageAsync(RemoteDockerHosts.RemoteSocketAddress, sshTarget.Image);
             figures["local_first_apply_ms"] = Math.Round((await TimedApplyAsync(localCli, local.Spec, "1")).Ms);
             figures["remote_first_apply_ms"] = Math.Round((await TimedApplyAsync(sshCli, ssh.Spec, "1")).Ms);
 
@@ -91,7 +91,7 @@ internal static class RemoteBench
         finally
         {
             var destroyed = await Task.WhenAll(localCli.RunAsync("destroy", local.Spec, "--yes"), sshCli.RunAsync("destroy", ssh.Spec, "--yes"));
-            await RemoveContainerAsync(RemoteHosts.RemoteSocketAddress, ssh.ProxyContainer);
+            await RemoteHostChecks.RemoveContainerAsync(RemoteDockerHosts.RemoteSocketAddress, ssh.ProxyContainer);
             foreach (var result in destroyed.Where(r => r.ExitCode != 0))
             {
                 Console.Error.WriteLine($"remote: destroy failed: {result}");
@@ -138,14 +138,14 @@ internal static class RemoteBench
     {
         var properties = new JsonObject
         {
-            ["Host"] = RemoteHosts.SshHost,
-            ["Ssh"] = new JsonObject { ["IdentityFile"] = RemoteHosts.SshKey, ["KnownHosts"] = RemoteHosts.SshKnownHosts },
+            ["Host"] = RemoteDockerHosts.SshHost,
+            ["Ssh"] = new JsonObject { ["IdentityFile"] = RemoteDockerHosts.SshKey, ["KnownHosts"] = RemoteDockerHosts.SshKnownHosts },
         };
         var bag = new DiagnosticBag();
         using var document = JsonDocument.Parse(properties.ToJsonString());
         var address = DockerHostAddress.Read(document.RootElement, "$", bag);
         bag.ThrowIfErrors();
-        return address ?? throw new InvalidOperationException($"{RemoteHosts.SshHost}: not an engine address");
+        return address ?? throw new InvalidOperationException($"{RemoteDockerHosts.SshHost}: not an engine address");
     }
 
     // One client per engine, as the plugins hold it: the first connect (SSH handshake and API version negotiation
@@ -188,151 +188,5 @@ internal static class RemoteBench
         }
     }
 
-    // As tests/Support/RemoteHostChecks.cs does it (that file is not linked into the bench).
-    private static async Task RemoveContainerAsync(DockerHostAddress engine, string name)
-    {
-        using var engines = new DockerEngines();
-        var client = await engines.ConnectAsync(engine, CancellationToken.None);
-        try
-        {
-            await client.Containers.RemoveContainerAsync(name, new ContainerRemoveParameters { Force = true });
-        }
-        catch (Docker.DotNet.DockerContainerNotFoundException)
-        {
-        }
-    }
-
-    private static async Task WaitForPortAsync(Uri url)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                using var client = new System.Net.Sockets.TcpClient();
-                await client.ConnectAsync(url.Host, url.Port);
-                return;
-            }
-            catch (System.Net.Sockets.SocketException) when (clock.Elapsed < TimeSpan.FromSeconds(20))
-            {
-                await Task.Delay(100);
-            }
-        }
-    }
-
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
-
-    /// <summary>
-    /// The remote hosts as tests/Fixtures/RemoteDockerHosts.cs and tests/Support/RemoteTargets.cs give them (those files
-    /// are not linked into the bench): the variables <c>tests/infra/remote.sh start</c> exports, or, when they are not
-    /// set, the script started for this process after the Docker engine and stopped when it exits.
-    /// </summary>
-    private static class RemoteHosts
-    {
-        private static readonly Lazy<bool> Started = new(StartUnlessGiven, LazyThreadSafetyMode.ExecutionAndPublication);
-
-        public static string SshHost => Required("DEPLOY_TEST_SSH_HOST");
-
-        public static string SshKey => Required("DEPLOY_TEST_SSH_KEY");
-
-        public static string SshKnownHosts => Required("DEPLOY_TEST_SSH_KNOWN_HOSTS");
-
-        public static DockerHostAddress RemoteSocketAddress => new("unix", Required("DEPLOY_TEST_REMOTE_SOCKET")["unix://".Length..]);
-
-        /// <summary>The environment that passes the SSH key as the secret var <c>ssh_key</c>.</summary>
-        public static Dictionary<string, string> SshSecrets => new() { ["DEPLOY_VAR_ssh_key"] = File.ReadAllText(SshKey) };
-
-        /// <summary>The remote engine over SSH as the spec names it; the image from the open registry on the veth address.</summary>
-        public static async Task<ShopTarget> SshTargetAsync()
-        {
-            var local = await HelloImage.ByDigestAsync();
-            return new(
-                new JsonObject
-                {
-                    ["Host"] = SshHost,
-                    ["Ssh"] = new JsonObject { ["Key"] = "{{var.ssh_key}}", ["KnownHosts"] = SshKnownHosts },
-                },
-                Required("DEPLOY_TEST_REMOTE_REGISTRY") + local[local.IndexOf('/')..],
-                Required("DEPLOY_TEST_REMOTE_ADDRESS"),
-                new Dictionary<string, string>(),
-                ["ssh_key"]);
-        }
-
-        private static string Script => Path.Combine(Repo.Root, "tests", "infra", "remote.sh");
-
-        private static string Required(string name)
-        {
-            _ = Started.Value;
-            return Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value
-                : throw new InvalidOperationException($"{name} is not set: start the remote hosts with 'eval \"$(tests/infra/remote.sh start --docker-dir \"$DEPLOY_TEST_DOCKER_DIR\")\"'");
-        }
-
-        private static bool StartUnlessGiven()
-        {
-            if (Environment.GetEnvironmentVariable("DEPLOY_TEST_SSH_HOST") is { Length: > 0 })
-            {
-                return false;
-            }
-
-            var dockerDirectory = DockerTestEngine.Directory; // the Docker engine first: its registry storage and images are shared
-            var (status, stdout, stderr) = Run(TimeSpan.FromMinutes(5), "start", "--docker-dir", dockerDirectory, "--watch-pid", Environment.ProcessId.ToString());
-            var exports = Regex.Matches(stdout, @"^export (DEPLOY_TEST_[A-Z_]+)=(\S+)$", RegexOptions.Multiline)
-                .ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
-            if (exports.TryGetValue("DEPLOY_TEST_REMOTE_DIR", out var directory))
-            {
-                AppDomain.CurrentDomain.ProcessExit += (_, _) => Run(TimeSpan.FromMinutes(2), "stop", directory);
-            }
-
-            if (status != 0 || !exports.ContainsKey("DEPLOY_TEST_SSH_HOST"))
-            {
-                throw new InvalidOperationException($"tests/infra/remote.sh start failed (exit {status}):\n{stderr}\n{stdout}");
-            }
-
-            foreach (var (name, value) in exports)
-            {
-                Environment.SetEnvironmentVariable(name, value);
-            }
-
-            return true;
-        }
-
-        private static (int Status, string Stdout, string Stderr) Run(TimeSpan limit, params string[] args)
-        {
-            var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            info.ArgumentList.Add(Script);
-            foreach (var arg in args)
-            {
-                info.ArgumentList.Add(arg);
-            }
-
-            using var process = Process.Start(info) ?? throw new InvalidOperationException("bash did not start");
-            var stdout = new StringBuilder();
-            var stderr = new StringBuilder();
-            process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (stdout) { stdout.AppendLine(e.Data); } } };
-            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (stderr) { stderr.AppendLine(e.Data); } } };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            if (!process.WaitForExit(limit))
-            {
-                // TERM first: the script's exit trap stops what it started; SIGKILL only if it does not exit.
-                _ = Native.Kill(process.Id, 15);
-                if (!process.WaitForExit(TimeSpan.FromMinutes(1)))
-                {
-                    process.Kill(entireProcessTree: true);
-                    process.WaitForExit();
-                }
-
-                return (-1, stdout.ToString(), $"{stderr}\n(stopped after {limit})");
-            }
-
-            process.WaitForExit(); // drains the redirected streams
-            lock (stdout)
-            {
-                lock (stderr)
-                {
-                    return (process.ExitCode, stdout.ToString(), stderr.ToString());
-                }
-            }
-        }
-    }
 }

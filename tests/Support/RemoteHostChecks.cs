@@ -44,7 +44,7 @@ public static class RemoteHostChecks
         foreach (var name in await ContainerNamesAsync(engine, prefix))
         {
             var inspect = await client.Containers.InspectContainerAsync(name);
-            var values = (inspect.Config.Labels ?? new Dictionary<string, string>()).Select(l => $"{l.Key}={l.Value}").Concat(inspect.Config.Env ?? []);
+            var values = (inspect.Config?.Labels ?? new Dictionary<string, string>()).Select(l => $"{l.Key}={l.Value}").Concat(inspect.Config?.Env ?? []);
             found.AddRange(values.Where(v => v.Contains(text, StringComparison.Ordinal)).Select(v => $"{name}: {v}"));
             if (inspect.Name.TrimStart('/').StartsWith("deploy-state-", StringComparison.Ordinal)
                 && await ContainerFiles.ReadAsync(client, name, "/state/snapshot.json", CancellationToken.None) is { } snapshot
