@@ -69,7 +69,7 @@ public static class AppResolver
         var baseDir = Path.GetDirectoryName(Path.GetFullPath(file))!;
         var colours = spec.Colours.Select(c => ResolveColour(spec, c, vars, baseDir, plugins, bag)).ToList();
         var proxy = ResolveProxy(spec, vars, plugins, bag, out var url);
-        CapabilityValidator.Check(spec, colours.OfType<ColourSpec>().ToList(), plugins, bag);
+        CapabilityValidator.Check(spec, colours.OfType<ColourSpec>().ToList(), proxy, plugins, bag);
         var unique = bag.Items.DistinctBy(d => (d.Path, d.Message)).ToList();
         if (unique.Any(d => d.Severity == Severity.Error))
         {

@@ -113,7 +113,7 @@ public sealed class DockerEngines : IDisposable
 
         // .NET's own HTTP/1.1 client over SSH channels: it keeps each channel open for the next request (keep-alive),
         // so a call costs one round trip, not a new channel and a new dial-stdio process (about 100 ms each).
-        var sessions = _ssh.GetOrAdd(host, _ => new SshSessions(ssh));
+        var sessions = _ssh.GetOrAdd(host, _ => new SshSessions(ssh, host.ToString()));
         var overSsh = new DockerClientBuilder().WithEndpoint(SshSessions.Endpoint).WithTimeout(timeout);
         overSsh = api is null ? overSsh : overSsh.WithApiVersion(api);
         return overSsh.WithTransportOptions(new global::Docker.DotNet.NativeHttp.NativeHttpTransportOptions

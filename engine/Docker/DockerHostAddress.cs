@@ -29,6 +29,12 @@ public sealed record DockerHostAddress(string Scheme, string Path)
     /// <summary>The address as users write it, e.g. <c>ssh://deploy@web1:22/var/run/docker.sock</c>; never a credential.</summary>
     public override string ToString() => $"{Scheme}://{Path}";
 
+    /// <summary>
+    /// True for an engine on another machine (ssh://, or tcp:// to a host other than loopback): the addresses of its
+    /// containers are that machine's, which this one may not reach.
+    /// </summary>
+    public bool IsRemote => Scheme == "ssh" || Scheme == "tcp" && !IsLoopback(Uri);
+
     /// <summary>The URI the Docker client connects to (tcp:// for TCP, with or without TLS).</summary>
     public Uri Uri => new(ToString());
 

@@ -1,6 +1,9 @@
+using System.Text.Json;
 using Deploy.Engine.Apps;
 using Deploy.Engine.Diagnostics;
+using Deploy.Engine.Docker;
 using Deploy.Engine.Plugins;
+using Deploy.Engine.Spec;
 
 namespace Deploy.Engine.Validation;
 
@@ -11,8 +14,9 @@ namespace Deploy.Engine.Validation;
 public static class CapabilityValidator
 {
     /// <summary>Records an error with its path and fix for each combination that cannot work.</summary>
-    public static void Check(AppSpec spec, IReadOnlyList<ColourSpec> colours, PluginRegistry plugins, DiagnosticBag bag)
+    public static void Check(AppSpec spec, IReadOnlyList<ColourSpec> colours, PluginSpec proxy, PluginRegistry plugins, DiagnosticBag bag)
     {
+        ProxyBesideRemoteInstances(colours, proxy, bag);
         foreach (var instancePlugin in colours.Select(c => c.Group.Properties.Instance.Plugin).Distinct())
         {
             if (plugins.FindInstance(instancePlugin) is not { } instances || instances is IInstanceEndpoints)
@@ -40,4 +44,28 @@ public static class CapabilityValidator
             }
         }
     }
+
+    // Containers on another machine have that machine's addresses (127.0.0.1 with host networking): only a proxy in a
+    // container on the same engine reaches them, and its checks run there too.
+    private static void ProxyBesideRemoteInstances(IReadOnlyList<ColourSpec> colours, PluginSpec proxy, DiagnosticBag bag)
+    {
+        var proxyHost = proxy.Properties is { ValueKind: JsonValueKind.Object } p && p.TryGetProperty("Container", out var container)
+            && container.ValueKind == JsonValueKind.String
+                ? DockerHostAddress.Read(p, "$", new DiagnosticBag())?.ToString()
+                : null;
+        foreach (var (colour, host) in colours.Select(c => (c.Colour, Host: RemoteEngine(c))).Where(c => c.Host is not null).DistinctBy(c => c.Host!.ToString()))
+        {
+            if (proxyHost != host!.ToString())
+            {
+                bag.Add(Errors.Conflict, "$.Proxy.Properties",
+                    $"the {colour} instances run on the Docker engine at {host}, so their addresses are that machine's: the proxy must run in a container on the same engine (its checks run there too); add \"Container\" and \"Host\": \"{host}\" with its Tls or Ssh to the proxy's properties");
+            }
+        }
+    }
+
+    private static DockerHostAddress? RemoteEngine(ColourSpec colour) =>
+        colour.Group.Properties.Instance is { Plugin: State.Target.TargetLocator.DockerInstancePlugin, Properties: { ValueKind: JsonValueKind.Object } properties }
+        && DockerHostAddress.Read(properties, "$", new DiagnosticBag()) is { IsRemote: true } host
+            ? host
+            : null;
 }

@@ -56,5 +56,40 @@ public sealed class CapabilityValidatorTests : IDisposable
         e.Diagnostics.ShouldContain(d => d.Path == "$.Proxy.Properties.Url" && d.Code == Errors.Missing && d.Message.Contains("where a flip is seen to take effect"));
     }
 
+    private const string RemoteApp = """
+        {
+          "ID": "shop",
+          "Group": {
+            "Allocation": { "Size": 1 },
+            "Instance": { "Plugin": "instance-docker", "Properties": {
+              "Host": "ssh://deploy@web1.example.com", "Ssh": { "Key": "k", "HostKey": "SHA256:x" },
+              "Image": "shop:1", "Network": "host", "Ports": { "Host": "18000-18009" } } },
+            "Flavor": { "Plugin": "flavor-vanilla", "Properties": {} }
+          },
+          "Proxy": { "Plugin": "proxy-nginx", "Properties": { "UpstreamFile": "/etc/nginx/u.conf", "Upstream": "app",
+            "ReloadCommand": ["nginx", "-s", "reload"], "Url": "http://127.0.0.1:8080/" PROXY } }
+        }
+        """;
+
+    [Fact]
+    public void Load_InstancesOnARemoteEngine_ProxyOnThisMachine_ErrorSaysToRunItThere()
+    {
+        var e = Should.Throw<DeployException>(() => _dir.Load(RemoteApp.Replace("PROXY", "")));
+
+        var error = e.Diagnostics.Single();
+        (error.Code, error.Path).ShouldBe((Errors.Conflict, "$.Proxy.Properties"));
+        error.Message.ShouldContain("run on the Docker engine at ssh://deploy@web1.example.com");
+        error.Message.ShouldContain("\"Container\"");
+    }
+
+    [Fact]
+    public void Load_InstancesOnARemoteEngine_ProxyInAContainerThere_Loads()
+    {
+        _dir.Load(RemoteApp.Replace("PROXY", """, "Container": "shop-proxy", "Host": "ssh://deploy@web1.example.com", "Ssh": { "Key": "k", "HostKey": "SHA256:x" }"""))
+            .Id.ShouldBe("shop");
+        Should.Throw<DeployException>(() => _dir.Load(RemoteApp.Replace("PROXY", """, "Container": "shop-proxy", "Host": "ssh://deploy@web2.example.com", "Ssh": { "Key": "k", "HostKey": "SHA256:x" }""")))
+            .Diagnostics.Single().Path.ShouldBe("$.Proxy.Properties");
+    }
+
     public void Dispose() => _dir.Dispose();
 }

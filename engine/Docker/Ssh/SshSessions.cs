@@ -11,7 +11,7 @@ namespace Deploy.Engine.Docker.Ssh;
 /// exec channels (OpenSSH allows 10 by default: MaxSessions). A new connection is made when every open one is full or
 /// has dropped. The host key is checked on every connection; an unknown or changed key is refused.
 /// </summary>
-internal sealed class SshSessions(SshTarget target) : IDisposable
+internal sealed class SshSessions(SshTarget target, string address) : IDisposable
 {
     /// <summary>Engine connections per SSH connection, below OpenSSH's default MaxSessions of 10.</summary>
     public const int ChannelsPerSession = 8;
@@ -95,7 +95,7 @@ internal sealed class SshSessions(SshTarget target) : IDisposable
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             client.Dispose();
-            throw new DeployException(Errors.PluginFailed, $"cannot reach the Docker engine at ssh://{target.User}@{target.Host}:{target.Port}: {Why(e, refusal)}");
+            throw new DeployException(Errors.PluginFailed, $"cannot reach the Docker engine at {address}: {Why(e, refusal)}");
         }
     }
 

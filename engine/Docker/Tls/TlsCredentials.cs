@@ -34,6 +34,13 @@ internal sealed class TlsCredentials
         var (ca, cert, key) = tls.CertPath is { } folder
             ? (Read(folder, "ca.pem"), Read(folder, "cert.pem"), Read(folder, "key.pem"))
             : (tls.Ca!, tls.Cert!, tls.Key!);
+        if (tls.CertPath is null && new[] { ca, cert, key }.Any(string.IsNullOrWhiteSpace))
+        {
+            var empty = new[] { ("Ca", ca), ("Cert", cert), ("Key", key) }.Where(t => string.IsNullOrWhiteSpace(t.Item2)).Select(t => "Tls." + t.Item1);
+            throw new DeployException(Errors.PluginFailed,
+                $"{string.Join(", ", empty)} is empty: pass the value of the secret that holds it (--var NAME=... or DEPLOY_VAR_NAME)");
+        }
+
         var caCert = Parse(() => X509Certificate2.CreateFromPem(ca), tls, "the CA certificate (ca.pem, Tls.Ca)");
         var client = Parse(() => X509Certificate2.CreateFromPem(cert, key), tls, "the client certificate and key (cert.pem and key.pem, Tls.Cert and Tls.Key)");
         return new TlsCredentials(caCert, client, tls.ToString());
