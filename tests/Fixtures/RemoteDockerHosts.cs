@@ -111,13 +111,13 @@ public static class RemoteDockerHosts
         var dockerDirectory = DockerTestEngine.Directory;
 
         // --watch-pid: the script stops everything by itself if this process dies before ProcessExit runs (a killed testhost).
-        var (status, stdout, stderr) = Run(TimeSpan.FromMinutes(5), Script, "start", "--docker-dir", dockerDirectory,
+        var (status, stdout, stderr) = InfraScript.Run(TimeSpan.FromMinutes(5), Script, "start", "--docker-dir", dockerDirectory,
             "--watch-pid", Environment.ProcessId.ToString());
         var exports = Regex.Matches(stdout, @"^export (DEPLOY_TEST_[A-Z_]+)=(\S+)$", RegexOptions.Multiline)
             .ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
         if (exports.TryGetValue("DEPLOY_TEST_REMOTE_DIR", out var directory))
         {
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => Run(TimeSpan.FromMinutes(2), Script, "stop", directory);
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => InfraScript.Run(TimeSpan.FromMinutes(2), Script, "stop", directory);
         }
 
         if (status != 0 || !exports.ContainsKey("DEPLOY_TEST_SSH_HOST") || !exports.ContainsKey("DEPLOY_TEST_TLS_HOST"))
@@ -131,44 +131,5 @@ public static class RemoteDockerHosts
         }
 
         return true;
-    }
-
-    private static (int Status, string Stdout, string Stderr) Run(TimeSpan limit, string script, params string[] args)
-    {
-        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(script);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("bash did not start");
-        var stdout = new StringBuilder();
-        var stderr = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (stdout) { stdout.AppendLine(e.Data); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (stderr) { stderr.AppendLine(e.Data); } } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!process.WaitForExit(limit))
-        {
-            // TERM first: the script's exit trap stops what it started; SIGKILL only if it does not exit.
-            _ = Native.Kill(process.Id, 15);
-            if (!process.WaitForExit(TimeSpan.FromMinutes(1)))
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit();
-            }
-
-            return (-1, stdout.ToString(), $"{stderr}\n(stopped after {limit})");
-        }
-
-        process.WaitForExit(); // drains the redirected streams
-        lock (stdout)
-        {
-            lock (stderr)
-            {
-                return (process.ExitCode, stdout.ToString(), stderr.ToString());
-            }
-        }
     }
 }

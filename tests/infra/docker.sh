@@ -23,6 +23,10 @@ set -euo pipefail
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 export DOCKER_BUILDKIT=0 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 SELF="$(readlink -f "${BASH_SOURCE[0]}")"
+NAME=docker.sh
+ROOT="" # the engine's folder, $D
+# shellcheck source=tests/infra/common.sh
+. "$(dirname "$SELF")/common.sh"
 MARKER=.deploy-test-docker
 
 RUNTIME_DEPS=mcr.microsoft.com/dotnet/runtime-deps:10.0
@@ -34,32 +38,8 @@ NGINX=local/nginx:1
 APP_UID=1654
 STD_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
-log() { printf '[docker.sh %s] %s\n' "$(date +%T)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-
-# Runs "$@" and logs how long it took, under the name $1.
-timed() {
-  local name=$1 start
-  shift
-  start=$(now_ms)
-  "$@"
-  log "$name: $(awk -v ms=$(( $(now_ms) - start )) 'BEGIN { printf "%.1f s", ms / 1000 }')"
-}
-
 # The docker CLI against this engine only (also isolated from the user's CLI config: contexts, proxies).
 dk() { DOCKER_CONFIG="$D/cli" docker -H "unix://$D/docker.sock" "$@"; }
-
-# Runs "$@" with its output in $D/logs/NAME.log; on failure shows the log's tail on stderr.
-quiet() {
-  local name=$1
-  shift
-  if ! "$@" >"$D/logs/$name.log" 2>&1; then
-    log "$name failed; the end of $D/logs/$name.log:"
-    tail -n 40 "$D/logs/$name.log" >&2
-    return 1
-  fi
-}
 
 # The host's .NET folder: DOTNET_ROOT when it holds dotnet, else the folder of the dotnet on PATH.
 dotnet_dir() {
@@ -83,84 +63,12 @@ debian_mirror() {
   echo "$uri"
 }
 
-free_port() {
-  local port
-  for _ in $(seq 1 50); do
-    port=$(( 20000 + RANDOM % 12000 )) # below the kernel's ephemeral range
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return 0
-    fi
-  done
-  return 1
-}
-
-# TERM to a process started by this script and to all its descendants (a build's tar and docker client, debootstrap).
-kill_tree() {
-  local child
-  for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do kill_tree "$child"; done
-  kill -TERM "$1" 2>/dev/null || true
-}
-
-# The background jobs of start that may still run when it fails: TERM to each tree, then (polling, not the wait
-# builtin, which can block for good inside an exit trap that interrupted a wait) up to 10 s for them to end.
-stop_jobs() {
-  local job i
-  for job in "${JOBS[@]}"; do running "$job" && kill_tree "$job"; done
-  for job in "${JOBS[@]}"; do
-    for i in $(seq 1 100); do
-      running "$job" || break
-      sleep 0.1
-    done
-  done
-  # The temp file of a rootfs build that was cut short.
-  [ ! -s "$D/rootfs.tmp" ] || rm -f "$(cat "$D/rootfs.tmp")"
-}
-
-# Whether process $1 runs (a zombie, dead but not yet reaped, does not).
-running() {
-  [ -r "/proc/$1/stat" ] || return 1
-  local state
-  state=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
-  [ -n "$state" ] && [ "$state" != Z ]
-}
-
-# Whether process $1 belongs to the engine in $D: its command line names $D, or its root is inside $D (a container).
-ours() {
-  [ -r "/proc/$1/cmdline" ] || return 1
-  if tr '\0' ' ' <"/proc/$1/cmdline" | grep -qF "$D/"; then return 0; fi
-  case $(readlink "/proc/$1/root" 2>/dev/null) in "$D"/*) return 0 ;; esac
-  return 1
-}
-
-alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
-pid_of() { [ -s "$1" ] && tr -dc 0-9 <"$1"; }
+# The temp file of a rootfs build that was cut short.
+remove_rootfs_tmp() { [ ! -s "$D/rootfs.tmp" ] || rm -f "$(cat "$D/rootfs.tmp")"; }
 
 # ---------------------------------------------------------------------------------------------------------------------
 # stop DIR
 # ---------------------------------------------------------------------------------------------------------------------
-
-# Sends TERM to the pid in each file, waits up to 20 s for them to exit, then KILLs what is left.
-kill_pid_files() {
-  local file pid pids=() i
-  for file in "$@"; do
-    pid=$(pid_of "$file" || true)
-    if alive "$pid" && [ "$pid" != "$$" ] && [[ " ${pids[*]} " != *" $pid "* ]]; then
-      kill -TERM "$pid" 2>/dev/null || true
-      pids+=("$pid")
-    fi
-  done
-  for pid in "${pids[@]}"; do
-    for i in $(seq 1 200); do
-      alive "$pid" || break
-      sleep 0.1
-    done
-    if alive "$pid"; then
-      log "pid $pid did not exit; killing it"
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  done
-}
 
 stop_engine() {
   local dir=${1:-}
@@ -172,54 +80,24 @@ stop_engine() {
     return 0
   fi
   D=$dir
+  ROOT=$D
   log "stopping the engine in $D"
 
   local dockerd_pid begin
   begin=$(now_ms)
   dockerd_pid=$(pid_of "$D/docker.pid" || pid_of "$D/dockerd.launch.pid" || true)
   if alive "$dockerd_pid" && [ -S "$D/docker.sock" ]; then
-    timed "containers and networks removed" remove_containers
+    timed "containers and networks removed" remove_containers "$D/docker.sock"
   fi
 
   timed "registry and dockerd stopped" kill_pid_files "$D/watch.pid" "$D/registry.pid" "$D/docker.pid" "$D/dockerd.launch.pid"
   # dockerd stops the containerd it started; shims and container processes left by a failed removal are ours too.
   kill_pid_files "$D/exec/containerd/containerd.pid"
-  local file
-  local pid
-  while IFS= read -r file; do
-    pid=$(pid_of "$file" || true)
-    if alive "$pid" && ours "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
-  done < <(find "$D/exec" -name '*.pid' -path '*io.containerd.runtime*' 2>/dev/null || true)
+  kill_leftovers "$D/exec"
 
   timed "unmounted" unmount_all
   timed "removed $D" remove_dir
-  log "stopped in $(awk -v ms=$(( $(now_ms) - begin )) 'BEGIN { printf "%.1f s", ms / 1000 }')"
-}
-
-# Lazily unmounts whatever stays mounted under $D, deepest first.
-unmount_all() {
-  local mount
-  while IFS= read -r mount; do
-    umount -l "$mount" 2>/dev/null || log "could not unmount $mount"
-  done < <(awk -v d="$D" '$2 == d || index($2, d "/") == 1 { print $2 }' /proc/mounts | sort -r)
-}
-
-remove_dir() {
-  rm -rf --one-file-system "$D" 2>/dev/null || rm -rf --one-file-system "$D" || log "could not remove all of $D"
-}
-
-remove_containers() {
-  local ids
-  if [ "$(timeout 10 docker -H "unix://$D/docker.sock" info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null)" = active ]; then
-    timeout 30 docker -H "unix://$D/docker.sock" swarm leave --force >/dev/null 2>&1 || true
-  fi
-  ids=$(timeout 20 docker -H "unix://$D/docker.sock" ps -aq 2>/dev/null || true)
-  if [ -n "$ids" ]; then
-    # shellcheck disable=SC2086
-    timeout 60 docker -H "unix://$D/docker.sock" rm -f $ids >/dev/null 2>&1 || log "some containers could not be removed"
-  fi
-  # User networks are Linux bridges on the host: remove them before the engine goes.
-  timeout 30 docker -H "unix://$D/docker.sock" network prune -f >/dev/null 2>&1 || true
+  log "stopped in $(seconds_since "$begin")"
 }
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -447,7 +325,7 @@ start_registry() {
   local port attempt i
   mkdir -p "$D/registry"
   for attempt in 1 2 3 4 5; do
-    port=$(free_port) || die "no free port for the registry"
+    port=$(free_port 127.0.0.1) || die "no free port for the registry"
     cat >"$D/registry/config.yml" <<EOF
 version: 0.1
 log:
@@ -477,14 +355,6 @@ EOF
   die "the registry did not start"
 }
 
-# A process that stops the engine once $1 has exited (or once DIR is gone), so a killed caller leaks nothing.
-start_watcher() {
-  local owner=$1
-  setsid bash -c 'while kill -0 "$1" 2>/dev/null && [ -d "$2" ]; do sleep 1; done
-    [ -d "$2" ] && exec "$3" stop "$2"' _ "$owner" "$D" "$SELF" </dev/null >/dev/null 2>&1 &
-  echo $! >"$D/watch.pid"
-}
-
 ensure_sdk() {
   if dk image inspect "$SDK" >/dev/null 2>&1; then
     return 0
@@ -510,15 +380,17 @@ start() {
   if [ -n "$dir" ]; then
     mkdir -p "$dir"
     D=$(readlink -f "$dir")
+    ROOT=$D
     [ -z "$(ls -A "$D")" ] || die "$D is not empty"
   else
     D=$(mktemp -d /tmp/deploy-docker.XXXX)
+    ROOT=$D
   fi
   touch "$D/$MARKER"
   mkdir -p "$D/logs" "$D/cli"
   # On any failure or signal: stop what was started and remove the folder.
   JOBS=()
-  trap 'status=$?; if [ "$status" != 0 ]; then log "start failed ($status): cleaning up"; stop_jobs; stop_engine "$D"; fi' EXIT
+  trap 'status=$?; if [ "$status" != 0 ]; then log "start failed ($status): cleaning up"; stop_jobs; remove_rootfs_tmp; stop_engine "$D"; fi' EXIT
   trap 'exit 143' TERM
   trap 'exit 130' INT
 
@@ -570,6 +442,7 @@ start() {
 sdk() {
   [ -n "${1:-}" ] && [ -f "$1/$MARKER" ] && [ -S "$1/docker.sock" ] || die "usage: docker.sh sdk DIR (a running engine's folder)"
   D=$(readlink -f "$1")
+  ROOT=$D
   mkdir -p "$D/logs" "$D/cli"
   # One build at a time per engine, however many callers ask.
   exec 9>"$D/sdk.lock"

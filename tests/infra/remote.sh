@@ -35,6 +35,10 @@ set -euo pipefail
 
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 SELF="$(readlink -f "${BASH_SOURCE[0]}")"
+NAME=remote.sh
+ROOT="" # the remote hosts' folder, $R
+# shellcheck source=tests/infra/common.sh
+. "$(dirname "$SELF")/common.sh"
 MARKER=.deploy-test-remote
 DOCKER_MARKER=.deploy-test-docker
 # The images the proxy tests run, copied from docker.sh's engine under the same names (one image, several tags).
@@ -43,133 +47,14 @@ REGISTRY_USER=deploy-ci
 SSH_PORT=2222
 LOCK=/run/lock/deploy-test-remote.lock
 
-log() { printf '[remote.sh %s] %s\n' "$(date +%T)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-seconds_since() { awk -v ms=$(( $(now_ms) - $1 )) 'BEGIN { printf "%.1f s", ms / 1000 }'; }
-
-# Runs "$@" and logs how long it took, under the name $1.
-timed() {
-  local name=$1 start
-  shift
-  start=$(now_ms)
-  "$@"
-  log "$name: $(seconds_since "$start")"
-}
-
-# Runs "$@" with its output in $R/logs/NAME.log; on failure shows the log's tail on stderr.
-quiet() {
-  local name=$1
-  shift
-  if ! "$@" >"$R/logs/$name.log" 2>&1; then
-    log "$name failed; the end of $R/logs/$name.log:"
-    tail -n 40 "$R/logs/$name.log" >&2
-    return 1
-  fi
-}
-
 # The docker CLI against one engine (isolated from the user's CLI config: contexts, proxies, credential helpers).
 dk_src() { DOCKER_CONFIG="$R/cli" docker -H "unix://$DOCKER_DIR/docker.sock" "$@"; }
 dk_tls() { DOCKER_CONFIG="$R/cli" docker -H "unix://$R/tls/docker.sock" "$@"; }
 dk_ns() { DOCKER_CONFIG="$R/cli" docker -H "unix://$R/ns/docker.sock" "$@"; }
 
-# TERM to a process started by this script and to all its descendants.
-kill_tree() {
-  local child
-  for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do kill_tree "$child"; done
-  kill -TERM "$1" 2>/dev/null || true
-}
-
-# Whether process $1 runs (a zombie, dead but not yet reaped, does not).
-running() {
-  [ -r "/proc/$1/stat" ] || return 1
-  local state
-  state=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
-  [ -n "$state" ] && [ "$state" != Z ]
-}
-
-# Whether process $1 belongs to this folder: its command line names $R, or its root is inside $R (a container).
-ours() {
-  [ -r "/proc/$1/cmdline" ] || return 1
-  if tr '\0' ' ' <"/proc/$1/cmdline" | grep -qF "$R/"; then return 0; fi
-  case $(readlink "/proc/$1/root" 2>/dev/null) in "$R"/*) return 0 ;; esac
-  return 1
-}
-
-alive() { [ -n "${1:-}" ] && running "$1"; }
-pid_of() { [ -s "$1" ] && tr -dc 0-9 <"$1"; }
-
-# The background jobs of start that may still run when it fails: TERM to each tree, then up to 10 s for them to end.
-stop_jobs() {
-  local job i
-  for job in "${JOBS[@]}"; do running "$job" && kill_tree "$job"; done
-  for job in "${JOBS[@]}"; do
-    for i in $(seq 1 100); do
-      running "$job" || break
-      sleep 0.1
-    done
-  done
-}
-
 # ---------------------------------------------------------------------------------------------------------------------
 # stop DIR
 # ---------------------------------------------------------------------------------------------------------------------
-
-# Sends TERM to the pid in each file, waits up to 20 s for them to exit, then KILLs what is left.
-kill_pid_files() {
-  local file pid pids=() i
-  for file in "$@"; do
-    pid=$(pid_of "$file" || true)
-    if alive "$pid" && [ "$pid" != "$$" ] && [[ " ${pids[*]} " != *" $pid "* ]]; then
-      kill -TERM "$pid" 2>/dev/null || true
-      pids+=("$pid")
-    fi
-  done
-  for pid in "${pids[@]}"; do
-    for i in $(seq 1 200); do
-      alive "$pid" || break
-      sleep 0.1
-    done
-    if alive "$pid"; then
-      log "pid $pid did not exit; killing it"
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  done
-}
-
-# Removes the containers (and Swarm membership, user networks) of the engine on socket $1.
-remove_containers() {
-  local sock=$1 ids
-  [ -S "$sock" ] || return 0
-  local DOCKER_CONFIG=$R/cli
-  export DOCKER_CONFIG
-  if [ "$(timeout 10 docker -H "unix://$sock" info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null)" = active ]; then
-    timeout 30 docker -H "unix://$sock" swarm leave --force >/dev/null 2>&1 || true
-  fi
-  ids=$(timeout 20 docker -H "unix://$sock" ps -aq 2>/dev/null || true)
-  if [ -n "$ids" ]; then
-    # shellcheck disable=SC2086
-    timeout 60 docker -H "unix://$sock" rm -f $ids >/dev/null 2>&1 || log "some containers on $sock could not be removed"
-  fi
-  timeout 30 docker -H "unix://$sock" network prune -f >/dev/null 2>&1 || true
-}
-
-# KILLs the container processes and containerd shims left under an engine's exec root $1.
-kill_leftovers() {
-  local file pid
-  while IFS= read -r file; do
-    pid=$(pid_of "$file" || true)
-    if alive "$pid" && ours "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
-  done < <(find "$1" -name '*.pid' -path '*io.containerd.runtime*' 2>/dev/null || true)
-}
-
-# Lazily unmounts whatever stays mounted under $R (the namespace dockerd's netns bind mount too), deepest first.
-unmount_all() {
-  local mount
-  while IFS= read -r mount; do
-    umount -l "$mount" 2>/dev/null || log "could not unmount $mount"
-  done < <(awk -v d="$R" '$2 == d || index($2, d "/") == 1 { print $2 }' /proc/mounts | sort -r)
-}
 
 remove_network() {
   unmount_all
@@ -197,10 +82,6 @@ remove_cgroups() {
   done
 }
 
-remove_dir() {
-  rm -rf --one-file-system "$R" 2>/dev/null || rm -rf --one-file-system "$R" || log "could not remove all of $R"
-}
-
 stop_all() {
   local dir=${1:-}
   [ -n "$dir" ] || { log "usage: remote.sh stop DIR"; return 0; }
@@ -211,6 +92,7 @@ stop_all() {
     return 0
   fi
   R=$dir
+  ROOT=$R
   log "stopping the remote hosts in $R"
   local begin
   begin=$(now_ms)
@@ -385,22 +267,6 @@ wait_tcp() {
   return 1
 }
 
-# A port in 20000..31999 that nothing answers on at $1 (below the kernel's ephemeral range); $2.. are ports taken.
-free_port() {
-  local address=$1 port
-  shift
-  for _ in $(seq 1 50); do
-    port=$(( 20000 + RANDOM % 12000 ))
-    [[ " $* " != *" $port "* ]] || continue
-    if ! (exec 3<>"/dev/tcp/$address/$port") 2>/dev/null &&
-      ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return 0
-    fi
-  done
-  return 1
-}
-
 # ---------------------------------------------------------------------------------------------------------------------
 # start: registries, engines, sshd
 # ---------------------------------------------------------------------------------------------------------------------
@@ -571,14 +437,6 @@ copy_images() {
     _ "$R" "$DOCKER_DIR" "${IMAGES[@]}"
 }
 
-# A process that stops everything once $1 has exited (or once DIR is gone), so a killed caller leaks nothing.
-start_watcher() {
-  local owner=$1
-  setsid bash -c 'while kill -0 "$1" 2>/dev/null && [ -d "$2" ]; do sleep 1; done
-    [ -d "$2" ] && exec "$3" stop "$2"' _ "$owner" "$R" "$SELF" </dev/null >/dev/null 2>&1 &
-  echo $! >"$R/watch.pid"
-}
-
 # docker.sh's registry: its storage folder (served again here) from the config docker.sh wrote.
 read_docker_dir() {
   [ -f "$DOCKER_DIR/$DOCKER_MARKER" ] || die "$DOCKER_DIR is not a docker.sh engine folder (no $DOCKER_MARKER)"
@@ -613,9 +471,11 @@ start() {
   if [ -n "$dir" ]; then
     mkdir -p "$dir"
     R=$(readlink -f "$dir")
+    ROOT=$R
     [ -z "$(ls -A "$R")" ] || die "$R is not empty"
   else
     R=$(mktemp -d /tmp/deploy-remote.XXXX)
+    ROOT=$R
   fi
   touch "$R/$MARKER"
   mkdir -p "$R/logs" "$R/cli" "$R/tls" "$R/ns" "$R/registry"
