@@ -83,24 +83,8 @@ public static class DockerTestEngine
         }
 
         // --watch-pid: the script stops the engine by itself if this process dies before ProcessExit runs (a killed testhost).
-        var (status, stdout, stderr) = InfraScript.Run(TimeSpan.FromMinutes(20), Script, "start", "--watch-pid", Environment.ProcessId.ToString());
-        var exports = Regex.Matches(stdout, @"^export (DEPLOY_TEST_[A-Z_]+)=(\S+)$", RegexOptions.Multiline)
-            .ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
-        if (exports.TryGetValue("DEPLOY_TEST_DOCKER_DIR", out var directory))
-        {
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => InfraScript.Run(TimeSpan.FromMinutes(2), Script, "stop", directory);
-        }
-
-        if (status != 0 || !exports.ContainsKey("DEPLOY_TEST_DOCKER_HOST") || !exports.ContainsKey("DEPLOY_TEST_REGISTRY"))
-        {
-            throw new InvalidOperationException($"tests/infra/docker.sh start failed (exit {status}):\n{stderr}\n{stdout}");
-        }
-
-        foreach (var (name, value) in exports)
-        {
-            Environment.SetEnvironmentVariable(name, value);
-        }
-
+        InfraScript.StartAndExport(TimeSpan.FromMinutes(20), Script, ["start", "--watch-pid", Environment.ProcessId.ToString()],
+            "DEPLOY_TEST_DOCKER_DIR", "DEPLOY_TEST_DOCKER_HOST", "DEPLOY_TEST_REGISTRY");
         return true;
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using System.Text.RegularExpressions;
 using Deploy.Tests.Support;
 
 namespace Deploy.Tests.Fixtures;
@@ -7,6 +8,32 @@ namespace Deploy.Tests.Fixtures;
 /// <summary>Runs a script of tests/infra (docker.sh, remote.sh) for a fixture that starts or stops its engines itself.</summary>
 public static class InfraScript
 {
+    /// <summary>
+    /// Runs <c>SCRIPT start ...</c> (<paramref name="args"/>) and sets the variables it exports in this process; the
+    /// folder it names in <paramref name="directoryVariable"/> is stopped when this process exits. Throws with the
+    /// script's output when it fails or exports none of <paramref name="required"/>.
+    /// </summary>
+    public static void StartAndExport(TimeSpan limit, string script, string[] args, string directoryVariable, params string[] required)
+    {
+        var (status, stdout, stderr) = Run(limit, script, args);
+        var exports = Regex.Matches(stdout, @"^export (DEPLOY_TEST_[A-Z_]+)=(\S+)$", RegexOptions.Multiline)
+            .ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
+        if (exports.TryGetValue(directoryVariable, out var directory))
+        {
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => Run(TimeSpan.FromMinutes(2), script, "stop", directory);
+        }
+
+        if (status != 0 || !required.All(exports.ContainsKey))
+        {
+            throw new InvalidOperationException($"{Path.GetFileName(script)} start failed (exit {status}):\n{stderr}\n{stdout}");
+        }
+
+        foreach (var (name, value) in exports)
+        {
+            Environment.SetEnvironmentVariable(name, value);
+        }
+    }
+
     /// <summary>
     /// Runs <paramref name="script"/> with <paramref name="args"/> (argv, through bash) and returns its exit code and
     /// both outputs; past <paramref name="limit"/> it is sent TERM (its exit trap stops what it started), then killed.

@@ -111,25 +111,8 @@ public static class RemoteDockerHosts
         var dockerDirectory = DockerTestEngine.Directory;
 
         // --watch-pid: the script stops everything by itself if this process dies before ProcessExit runs (a killed testhost).
-        var (status, stdout, stderr) = InfraScript.Run(TimeSpan.FromMinutes(5), Script, "start", "--docker-dir", dockerDirectory,
-            "--watch-pid", Environment.ProcessId.ToString());
-        var exports = Regex.Matches(stdout, @"^export (DEPLOY_TEST_[A-Z_]+)=(\S+)$", RegexOptions.Multiline)
-            .ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
-        if (exports.TryGetValue("DEPLOY_TEST_REMOTE_DIR", out var directory))
-        {
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => InfraScript.Run(TimeSpan.FromMinutes(2), Script, "stop", directory);
-        }
-
-        if (status != 0 || !exports.ContainsKey("DEPLOY_TEST_SSH_HOST") || !exports.ContainsKey("DEPLOY_TEST_TLS_HOST"))
-        {
-            throw new InvalidOperationException($"tests/infra/remote.sh start failed (exit {status}):\n{stderr}\n{stdout}");
-        }
-
-        foreach (var (name, value) in exports)
-        {
-            Environment.SetEnvironmentVariable(name, value);
-        }
-
+        InfraScript.StartAndExport(TimeSpan.FromMinutes(5), Script, ["start", "--docker-dir", dockerDirectory, "--watch-pid", Environment.ProcessId.ToString()],
+            "DEPLOY_TEST_REMOTE_DIR", "DEPLOY_TEST_SSH_HOST", "DEPLOY_TEST_TLS_HOST");
         return true;
     }
 }
