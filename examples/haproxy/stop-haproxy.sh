@@ -9,17 +9,15 @@ pidfile="$dir/haproxy.pid"
 pid=$(cat "$pidfile")
 
 # The processes running this folder's configuration (the master and its workers share its command line).
-ours() {
-    local f
-    for f in /proc/[0-9]*/cmdline; do
-        [[ $( { tr '\0' ' ' < "$f"; } 2>/dev/null ) == *"-f $dir/haproxy.cfg "* ]] && echo "${f//[^0-9]/}"
-    done
-    return 0
-}
+ours() { pgrep -f -- "-f $dir/haproxy.cfg " || true; }
 
+# Soft stop: workers finish their requests. Bounded by the clock, not by a count of rounds: on a busy machine a round
+# takes longer, and idle keep-alive clients can hold a worker for as long as they like.
 kill -USR1 "$pid" 2>/dev/null || true
-for _ in $(seq 1 100); do
+deadline=$((SECONDS + 10))
+while [ "$SECONDS" -lt "$deadline" ]; do
     [ -z "$(ours)" ] && exit 0
     sleep 0.1
 done
+# shellcheck disable=SC2046
 kill -KILL "$pid" $(ours) 2>/dev/null || true
