@@ -51,7 +51,7 @@ internal static class RemoteBench
             await localCli.RunOkAsync("proxy", "boot", local.Spec);
             await sshCli.RunOkAsync("proxy", "boot", ssh.Spec);
             await ProxyFixtures.WaitForPortAsync(local.Url.Port);
-            await RemoteHostChecks.WaitForPortAsync(ssh.Url);
+            await ProxyFixtures.WaitForPortAsync(ssh.Url);
 
             // The first SSH apply also pulls the image on the remote engine when it is not there yet (the local engine has it).
             figures["remote_first_apply_pulls_image"] = !await HasImageAsync(RemoteDockerHosts.RemoteSocketAddress, sshTarget.Image);

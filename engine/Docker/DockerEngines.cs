@@ -45,6 +45,10 @@ public sealed class DockerEngines : IDisposable
         {
             return await call(client);
         }
+        catch (DeployException)
+        {
+            throw; // the call's own sentence (e.g. a pull the registry refused)
+        }
         catch (Exception e) when (Unreachable(e) && !cancellationToken.IsCancellationRequested)
         {
             throw NotReached(host, e);

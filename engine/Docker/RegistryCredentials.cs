@@ -35,7 +35,7 @@ public static class RegistryCredentials
         }
 
         environment ??= Environment.GetEnvironmentVariable;
-        var folder = environment("DOCKER_CONFIG") is { Length: > 0 } given ? given : Path.Combine(Tls.DockerTls.Home(environment), ".docker");
+        var folder = environment("DOCKER_CONFIG") is { Length: > 0 } given ? given : Path.Combine(UserPaths.Home(environment), ".docker");
         var file = Path.Combine(folder, "config.json");
         if (!File.Exists(file))
         {

@@ -29,7 +29,7 @@ public sealed class RemoteHostAccessTests : IAsyncLifetime
         var cli = new CliRunner(_dir.Path);
         _deployed.Add((RemoteDockerHosts.TlsSocketAddress, cli, shop));
         (await cli.RunAsync("proxy", "boot", shop.Spec)).ExitCode.ShouldBe(0);
-        await RemoteHostChecks.WaitForPortAsync(shop.Url);
+        await ProxyFixtures.WaitForPortAsync(shop.Url);
 
         var first = await cli.RunAsync("apply", shop.Spec, "--var", "version=1");
         first.ExitCode.ShouldBe(0, first.ToString());
@@ -73,7 +73,7 @@ public sealed class RemoteHostAccessTests : IAsyncLifetime
         var cli = new CliRunner(_dir.Path, RemoteTargets.SshSecrets);
         _deployed.Add((RemoteDockerHosts.RemoteSocketAddress, cli, shop));
         (await cli.RunAsync("proxy", "boot", shop.Spec)).ExitCode.ShouldBe(0);
-        await RemoteHostChecks.WaitForPortAsync(shop.Url);
+        await ProxyFixtures.WaitForPortAsync(shop.Url);
         (await cli.RunAsync("apply", shop.Spec, "--var", "version=1")).ExitCode.ShouldBe(0);
         var locked = await RemoteTargets.ImageInAsync(RemoteDockerHosts.AuthRegistry);
 

@@ -24,7 +24,7 @@ public sealed class RemoteSshZeroDowntimeTests(ITestOutputHelper output) : IAsyn
         _cli = new CliRunner(_dir.Path, RemoteTargets.SshSecrets);
         var boot = await _cli.RunAsync("proxy", "boot", _shop.Spec);
         boot.ExitCode.ShouldBe(0, boot.ToString());
-        await RemoteHostChecks.WaitForPortAsync(_shop.Url);
+        await ProxyFixtures.WaitForPortAsync(_shop.Url);
     }
 
     [Fact]

@@ -76,7 +76,12 @@ public static class ProxyFixtures
     }
 
     /// <summary>Waits (bounded) until 127.0.0.1:<paramref name="port"/> accepts connections: a daemon's start script returns before that.</summary>
-    public static async Task WaitForPortAsync(int port, TimeSpan? limit = null)
+    public static Task WaitForPortAsync(int port, TimeSpan? limit = null) => WaitForPortAsync(IPAddress.Loopback.ToString(), port, limit);
+
+    /// <summary>The same for the host and port of <paramref name="url"/> (e.g. a proxy on a remote host's address).</summary>
+    public static Task WaitForPortAsync(Uri url, TimeSpan? limit = null) => WaitForPortAsync(url.Host, url.Port, limit ?? TimeSpan.FromSeconds(20));
+
+    private static async Task WaitForPortAsync(string host, int port, TimeSpan? limit)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (true)
@@ -84,7 +89,7 @@ public static class ProxyFixtures
             try
             {
                 using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port);
+                await client.ConnectAsync(host, port);
                 return;
             }
             catch (SocketException) when (clock.Elapsed < (limit ?? TimeSpan.FromSeconds(10)))

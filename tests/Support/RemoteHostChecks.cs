@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Deploy.Engine.Docker;
 using Docker.DotNet.Models;
 
@@ -7,25 +6,6 @@ namespace Deploy.Tests.Support;
 /// <summary>What the remote-host tests look at on the engines directly (through their local sockets, not through Deploy).</summary>
 public static class RemoteHostChecks
 {
-    /// <summary>Waits until something listens at <paramref name="url"/>'s host and port.</summary>
-    public static async Task WaitForPortAsync(Uri url, TimeSpan? limit = null)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(url.Host, url.Port);
-                return;
-            }
-            catch (SocketException) when (clock.Elapsed < (limit ?? TimeSpan.FromSeconds(20)))
-            {
-                await Task.Delay(100);
-            }
-        }
-    }
-
     /// <summary>The names of the containers on <paramref name="engine"/> whose name starts with <paramref name="prefix"/>.</summary>
     public static async Task<List<string>> ContainerNamesAsync(DockerHostAddress engine, string prefix)
     {

@@ -132,6 +132,20 @@ kill_leftovers() {
   done < <(find "$1" -name '*.pid' -path '*io.containerd.runtime*' 2>/dev/null || true)
 }
 
+# For "stop DIR": sets ROOT to DIR ($1) when it is a folder this script's start made (its marker file $MARKER is
+# there); false, with a log line where it helps, when there is nothing of ours to stop.
+claim_folder() {
+  local dir=${1:-}
+  [ -n "$dir" ] || { log "usage: $NAME stop DIR"; return 1; }
+  dir=$(readlink -m "$dir")
+  [ -d "$dir" ] || return 1
+  if [ ! -f "$dir/$MARKER" ]; then
+    log "$dir was not made by $NAME start (no $MARKER): leaving it alone"
+    return 1
+  fi
+  ROOT=$dir
+}
+
 # Lazily unmounts whatever stays mounted under $ROOT, deepest first.
 unmount_all() {
   local mount

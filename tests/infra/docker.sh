@@ -71,16 +71,8 @@ remove_rootfs_tmp() { [ ! -s "$D/rootfs.tmp" ] || rm -f "$(cat "$D/rootfs.tmp")"
 # ---------------------------------------------------------------------------------------------------------------------
 
 stop_engine() {
-  local dir=${1:-}
-  [ -n "$dir" ] || { log "usage: docker.sh stop DIR"; return 0; }
-  dir=$(readlink -m "$dir")
-  [ -d "$dir" ] || return 0
-  if [ ! -f "$dir/$MARKER" ]; then
-    log "$dir was not made by docker.sh start (no $MARKER): leaving it alone"
-    return 0
-  fi
-  D=$dir
-  ROOT=$D
+  claim_folder "${1:-}" || return 0
+  D=$ROOT
   log "stopping the engine in $D"
 
   local dockerd_pid begin

@@ -83,16 +83,8 @@ remove_cgroups() {
 }
 
 stop_all() {
-  local dir=${1:-}
-  [ -n "$dir" ] || { log "usage: remote.sh stop DIR"; return 0; }
-  dir=$(readlink -m "$dir")
-  [ -d "$dir" ] || return 0
-  if [ ! -f "$dir/$MARKER" ]; then
-    log "$dir was not made by remote.sh start (no $MARKER): leaving it alone"
-    return 0
-  fi
-  R=$dir
-  ROOT=$R
+  claim_folder "${1:-}" || return 0
+  R=$ROOT
   log "stopping the remote hosts in $R"
   local begin
   begin=$(now_ms)

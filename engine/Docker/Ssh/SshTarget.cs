@@ -88,7 +88,7 @@ public sealed partial record SshTarget(string User, string Host, int Port, strin
 
         foreach (var (name, file) in new[] { ("IdentityFile", identity), ("KnownHosts", knownHosts) })
         {
-            if (file is not null && !System.IO.Path.IsPathRooted(DockerTls.ExpandHome(file, environment)))
+            if (file is not null && !System.IO.Path.IsPathRooted(UserPaths.ExpandHome(file, environment)))
             {
                 bag.Add(Errors.InvalidValue, JsonReading.ChildPath(ssh, path, name), $"must be an absolute path (or start with ~/), was \"{file}\"");
             }
@@ -101,12 +101,12 @@ public sealed partial record SshTarget(string User, string Host, int Port, strin
 
         var withKey = key is not null
             ? target with { Key = key }
-            : target with { IdentityFile = DockerTls.ExpandHome(identity, environment) ?? DefaultIdentity(environment) };
+            : target with { IdentityFile = UserPaths.ExpandHome(identity, environment) ?? DefaultIdentity(environment) };
         return withKey with
         {
             Passphrase = passphrase,
             HostKey = hostKey,
-            KnownHosts = hostKey is null ? DockerTls.ExpandHome(knownHosts, environment) ?? DefaultKnownHosts(environment) : null,
+            KnownHosts = hostKey is null ? UserPaths.ExpandHome(knownHosts, environment) ?? DefaultKnownHosts(environment) : null,
         };
     }
 
@@ -116,12 +116,12 @@ public sealed partial record SshTarget(string User, string Host, int Port, strin
     // As ssh does without -i: the first default key that exists (the first name when none does, for the message).
     private static string DefaultIdentity(Func<string, string?> environment)
     {
-        var names = new[] { "id_ed25519", "id_ecdsa", "id_rsa" }.Select(n => System.IO.Path.Combine(DockerTls.Home(environment), ".ssh", n)).ToList();
+        var names = new[] { "id_ed25519", "id_ecdsa", "id_rsa" }.Select(n => System.IO.Path.Combine(UserPaths.Home(environment), ".ssh", n)).ToList();
         return names.FirstOrDefault(File.Exists) ?? names[0];
     }
 
     private static string DefaultKnownHosts(Func<string, string?> environment) =>
-        System.IO.Path.Combine(DockerTls.Home(environment), ".ssh", "known_hosts");
+        System.IO.Path.Combine(UserPaths.Home(environment), ".ssh", "known_hosts");
 
     [GeneratedRegex("^/[A-Za-z0-9._/-]+$")]
     private static partial Regex SocketPath();

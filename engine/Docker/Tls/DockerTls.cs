@@ -45,7 +45,7 @@ public sealed record DockerTls(string? CertPath, string? Ca, string? Cert, strin
             var missing = string.Join(", ", new[] { ("Ca", ca), ("Cert", cert), ("Key", key) }.Where(t => t.Item2 is null).Select(t => t.Item1));
             bag.Add(Errors.Missing, path, $"Ca, Cert and Key go together and {missing} is missing; {Example}");
         }
-        else if (certPath is not null && !System.IO.Path.IsPathRooted(ExpandHome(certPath, environment)))
+        else if (certPath is not null && !System.IO.Path.IsPathRooted(UserPaths.ExpandHome(certPath, environment)))
         {
             bag.Add(Errors.InvalidValue, JsonReading.ChildPath(tls, path, "CertPath"), $"must be an absolute folder (or start with ~/), was \"{certPath}\"");
         }
@@ -55,15 +55,10 @@ public sealed record DockerTls(string? CertPath, string? Ca, string? Cert, strin
             return null;
         }
 
-        return texts == 3 ? new(null, ca, cert, key) : new(ExpandHome(certPath, environment) ?? DefaultCertPath(environment), null, null, null);
+        return texts == 3 ? new(null, ca, cert, key) : new(UserPaths.ExpandHome(certPath, environment) ?? DefaultCertPath(environment), null, null, null);
     }
 
     private static string DefaultCertPath(Func<string, string?> environment) =>
-        environment("DOCKER_CERT_PATH") is { Length: > 0 } folder ? folder : System.IO.Path.Combine(Home(environment), ".docker");
+        environment("DOCKER_CERT_PATH") is { Length: > 0 } folder ? folder : System.IO.Path.Combine(UserPaths.Home(environment), ".docker");
 
-    internal static string? ExpandHome(string? path, Func<string, string?> environment) =>
-        path is not null && path.StartsWith("~/", StringComparison.Ordinal) ? System.IO.Path.Combine(Home(environment), path[2..]) : path;
-
-    internal static string Home(Func<string, string?> environment) =>
-        environment("HOME") is { Length: > 0 } home ? home : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
 }

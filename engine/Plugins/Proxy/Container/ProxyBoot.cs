@@ -109,10 +109,8 @@ public sealed class ProxyBoot(DockerEngines engines, string plugin)
         {
             // An image without tag or digest would pull every tag of its repository: name the one docker run would use.
             var tagged = image.Contains('@') || image[(image.LastIndexOf('/') + 1)..].Contains(':');
-            var repository = image.Split('@')[0];
-            repository = repository.LastIndexOf(':') > repository.LastIndexOf('/') ? repository[..repository.LastIndexOf(':')] : repository;
-            await client.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = image, Tag = tagged ? null : "latest" },
-                RegistryCredentials.For(repository, null), messages, cancellationToken);
+            var login = Deploy.Engine.Plugins.Instance.Docker.ImageReference.TryParse(image, out _) is { } reference ? RegistryCredentials.For(reference.Repository, null) : null;
+            await client.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = image, Tag = tagged ? null : "latest" }, login, messages, cancellationToken);
         }
         catch (DockerApiException e)
         {
