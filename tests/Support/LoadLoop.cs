@@ -5,14 +5,20 @@ namespace Deploy.Tests.Support;
 /// <summary>
 /// Concurrent keep-alive clients sending GETs and, when <c>postEvery</c> is set, a share of non-idempotent
 /// <c>POST /counter</c> requests with unique <c>X-Request-Id</c>s, until stopped. A request counts as failed only if
-/// it also fails once retried on a fresh connection, which is what browsers and HttpClient do when a reload closes a
-/// reused one; the retry of a POST re-sends the same id, so a proxy that replayed it shows as an id applied twice in
+/// it also fails once retried on a fresh connection after <see cref="RetryDelay"/>, which is what browsers and
+/// HttpClient do when a reload closes a reused one, and what a resilience policy does after a 5xx (a backoff before
+/// its retry; Microsoft.Extensions.Http.Resilience waits 2 s by default). The pause matters after a flip to a version
+/// that starts failing: nginx shuns a failing live server only after a request it may pass on (a GET) failed there,
+/// never after a POST, so a POST and an immediate retry can both reach it in the same millisecond. The retry of a POST re-sends the same id, so a proxy that replayed it shows as an id applied twice in
 /// the app's counter file (<see cref="ReplayedPosts"/>). Bounded: it stops by itself after <c>maxDuration</c>.
 /// </summary>
 public sealed class LoadLoop : IAsyncDisposable
 {
     /// <summary>The header POST /counter reads its id from.</summary>
     public const string RequestIdHeader = "X-Request-Id";
+
+    /// <summary>How long a client waits before its one retry: far less than any real client's backoff.</summary>
+    public static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(200);
 
     private readonly CancellationTokenSource _stop;
     private readonly List<Task> _clients = [];
@@ -105,6 +111,7 @@ public sealed class LoadLoop : IAsyncDisposable
             var (body, error) = await SendAsync(keepAlive, url, counter, id);
             if (error is not null)
             {
+                await Task.Delay(RetryDelay, CancellationToken.None);
                 using var fresh = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero, UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
                 (body, var retryError) = await SendAsync(fresh, url, counter, id);
                 if (retryError is not null)
