@@ -16,7 +16,7 @@ namespace Deploy.Engine.Apps;
 /// </summary>
 public static class AppResolver
 {
-    private const string PortScope = "$.Group.Instance.Properties";
+    private static readonly string[] PortScope = ["$.Group.Instance.Properties", "$.Group.Orchestrator.Properties"];
 
     /// <summary>
     /// Loads and resolves <paramref name="file"/>; every error is reported at once, located in the file. Each name in

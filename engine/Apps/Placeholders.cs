@@ -13,7 +13,7 @@ namespace Deploy.Engine.Apps;
 public sealed partial class Placeholders(IReadOnlyDictionary<string, string> values)
 {
     /// <summary>Resolves every string under <paramref name="node"/> (found at <paramref name="path"/>) in place.</summary>
-    public void Resolve(JsonNode? node, string path, DiagnosticBag bag, string? allowPortUnder = null)
+    public void Resolve(JsonNode? node, string path, DiagnosticBag bag, IReadOnlyList<string>? allowPortUnder = null)
     {
         switch (node)
         {
@@ -51,7 +51,7 @@ public sealed partial class Placeholders(IReadOnlyDictionary<string, string> val
     }
 
     /// <summary>One string with its placeholders replaced; unknown ones are reported at <paramref name="path"/>.</summary>
-    public string Substitute(string text, string path, DiagnosticBag bag, string? allowPortUnder = null) =>
+    public string Substitute(string text, string path, DiagnosticBag bag, IReadOnlyList<string>? allowPortUnder = null) =>
         Pattern().Replace(text, m =>
         {
             var name = m.Groups[1].Value.Trim();
@@ -60,13 +60,13 @@ public sealed partial class Placeholders(IReadOnlyDictionary<string, string> val
                 return value;
             }
 
-            if (name == "port" && allowPortUnder is not null && path.StartsWith(allowPortUnder, StringComparison.Ordinal))
+            if (name == "port" && allowPortUnder is not null && allowPortUnder.Any(scope => path.StartsWith(scope, StringComparison.Ordinal)))
             {
                 return m.Value;
             }
 
             bag.Add(Errors.UnknownPlaceholder, path, name == "port"
-                ? "{{port}} is only available inside Group.Instance.Properties"
+                ? "{{port}} is only available inside Group.Instance.Properties (or Group.Orchestrator.Properties)"
                 : name.StartsWith("var.", StringComparison.Ordinal)
                     ? $"{{{{{name}}}}} has no value; add \"{name[4..]}\" to Vars or pass --var {name[4..]}=VALUE"
                     : $"unknown placeholder {{{{{name}}}}}; known: {{{{colour}}}}, {{{{app}}}}, {{{{var.NAME}}}}, {{{{port}}}}");

@@ -33,39 +33,62 @@ public sealed class AppContext(ResolvedApp app, GroupService groups, IDeployEven
 
     private HttpChecks? _checks;
 
-    /// <summary>The instance plugin of <paramref name="colour"/> when it prepares before provisioning (pulls an image); else null.</summary>
-    public Plugins.IPreparesInstances? Preparation(Apps.ColourSpec colour) =>
-        Groups.Plugins.Instance(colour.Group.Properties.Instance.Plugin) as Plugins.IPreparesInstances;
+    /// <summary>
+    /// The plugin that owns <paramref name="colour"/>'s instances (its orchestrator, else its instance plugin): its
+    /// optional abilities (preparation, platform health, logs, details) are the ones that apply to them.
+    /// </summary>
+    public object OwnerPlugin(Apps.ColourSpec colour) => Groups.Owner(colour.Group, new Dictionary<string, string>()).Plugin;
+
+    /// <summary>The properties <paramref name="colour"/>'s owning plugin is given.</summary>
+    public static System.Text.Json.JsonElement? OwnerProperties(Apps.ColourSpec colour) => colour.Group.Properties.Owner.Properties;
+
+    /// <summary>The plugin of <paramref name="colour"/> when it prepares before provisioning (pulls an image); else null.</summary>
+    public Plugins.IPreparesInstances? Preparation(Apps.ColourSpec colour) => OwnerPlugin(colour) as Plugins.IPreparesInstances;
 
     /// <summary>The plan sentence of <paramref name="colour"/>'s preparation; null when its plugin prepares nothing.</summary>
-    public string? DescribePreparation(Apps.ColourSpec colour) =>
-        Preparation(colour)?.DescribePreparation(colour.Group.Properties.Instance.Properties);
+    public string? DescribePreparation(Apps.ColourSpec colour) => Preparation(colour)?.DescribePreparation(OwnerProperties(colour));
 
     /// <summary>The platform's own health of <paramref name="colour"/>'s instances (a container's HEALTHCHECK); null when its plugin has none.</summary>
-    public Plugins.IInstanceHealth? PlatformHealth(Apps.ColourSpec colour) =>
-        Groups.Plugins.Instance(colour.Group.Properties.Instance.Plugin) as Plugins.IInstanceHealth;
+    public Plugins.IInstanceHealth? PlatformHealth(Apps.ColourSpec colour) => OwnerPlugin(colour) as Plugins.IInstanceHealth;
+
+    /// <summary>The plan of a deploy onto <paramref name="seen"/>: the one object <c>plan</c> renders and <c>apply</c> runs.</summary>
+    public AppPlan Plan(Observation seen, bool noFlip) =>
+        AppPlanner.Plan(App, seen, noFlip, c => PlatformHealth(c) is not null, DescribePreparation,
+            c => OwnerPlugin(c) is Plugins.Group.IGroupPlugin group ? group.Describe(OwnerProperties(c)) : null);
 
     public HookRunner Hooks => new(App.BaseDirectory, Mask, Events);
 
     /// <summary>The last lines of an instance's log in <paramref name="colour"/>, masked; null when its plugin keeps no logs.</summary>
     public Func<string, CancellationToken, Task<string?>>? LogTail(Apps.ColourSpec colour) =>
-        Groups.Plugins.Instance(colour.Group.Properties.Instance.Plugin) is Plugins.IInstanceLogs logs
+        OwnerPlugin(colour) is Plugins.IInstanceLogs logs
             ? async (id, ct) => await logs.LogTailAsync(id, 10, ct) is { } tail ? Mask.Apply(tail) : null
             : null;
 
-    /// <summary>Re-reads the truth: the proxy's route and every instance of each colour, by tags.</summary>
+    /// <summary>
+    /// Re-reads the truth: the proxy's route and every instance of each colour, by tags, or as its orchestrator reports
+    /// the group (read once: its running tasks are the instances).
+    /// </summary>
     public async Task<Observation> ObserveAsync(CancellationToken cancellationToken)
     {
         var route = await Proxy.CurrentAsync(App.ProxyTarget, cancellationToken);
         var instances = new Dictionary<string, IReadOnlyList<InstanceDescription>>(StringComparer.Ordinal);
+        var orchestrated = new Dictionary<string, Plugins.Group.OrchestratedGroup?>(StringComparer.Ordinal);
         foreach (var colour in App.Colours)
         {
-            instances[colour.Colour] = await Groups.Converger(colour.Group, new Dictionary<string, string>()).ObserveAsync(colour.Group.Id, cancellationToken);
+            if (OwnerPlugin(colour) is Plugins.Group.IGroupPlugin group)
+            {
+                var found = orchestrated[colour.Colour] = await group.InspectAsync(colour.Group.Id, OwnerProperties(colour), cancellationToken);
+                instances[colour.Colour] = found?.Instances ?? [];
+            }
+            else
+            {
+                instances[colour.Colour] = await Groups.Owner(colour.Group, new Dictionary<string, string>()).ObserveAsync(cancellationToken);
+            }
         }
 
         var committed = App.Colours.Select(c => c.Group.Id).Where(id => Groups.State.CommittedJson(id) is not null).ToHashSet(StringComparer.Ordinal);
         var live = route?.Colour is { } c && instances.ContainsKey(c) ? c : null;
-        return new Observation(route, live, instances, committed);
+        return new Observation(route, live, instances, committed) { Orchestrated = orchestrated };
     }
 
     /// <summary>Points the proxy at <paramref name="colour"/>'s members, with <paramref name="backups"/> as backup servers.</summary>
@@ -133,6 +156,10 @@ public sealed record Observation(
     IReadOnlyDictionary<string, IReadOnlyList<InstanceDescription>> Instances,
     IReadOnlySet<string> Committed)
 {
+    /// <summary>Each orchestrated colour's group as its orchestrator reports it (null: it does not exist); empty for scaler groups.</summary>
+    public IReadOnlyDictionary<string, Plugins.Group.OrchestratedGroup?> Orchestrated { get; init; } =
+        new Dictionary<string, Plugins.Group.OrchestratedGroup?>();
+
     /// <summary>Each colour's instances as member views.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<MemberView>> Members { get; } =
         Instances.ToDictionary(p => p.Key, p => (IReadOnlyList<MemberView>)p.Value.Select(GroupService.ToView).ToList(), StringComparer.Ordinal);

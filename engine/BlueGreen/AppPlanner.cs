@@ -15,8 +15,9 @@ public static class AppPlanner
     /// tells whether a colour's instance plugin judges health itself (its answer is fixed by the plugin, so the plan stays pure).
     /// </summary>
     /// <param name="preparation">What the colour's instance plugin does to get ready (pull an image), as a sentence; null when nothing.</param>
+    /// <param name="orchestrator">For a colour whose orchestrator owns its group: its noun and what it runs (see <see cref="Plugins.Group.IGroupPlugin.Describe"/>); else null.</param>
     public static AppPlan Plan(ResolvedApp app, Observation seen, bool noFlip, Func<ColourSpec, bool>? platformHealth = null,
-        Func<ColourSpec, string?>? preparation = null)
+        Func<ColourSpec, string?>? preparation = null, Func<ColourSpec, (string Noun, string Runs)?>? orchestrator = null)
     {
         var live = seen.Live is null ? null : app.Colour(seen.Live);
         var liveVersion = seen.Live is null ? null : seen.VersionOf(seen.Live);
@@ -26,7 +27,10 @@ public static class AppPlanner
         }
 
         var target = live is null ? app.First : app.Other(live.Colour);
-        var group = GroupPlanner.Plan(target.Group, target.ConfigHash, seen.Instances[target.Colour], !seen.Committed.Contains(target.Group.Id));
+        var isNew = !seen.Committed.Contains(target.Group.Id);
+        var group = orchestrator?.Invoke(target) is { } what
+            ? OrchestratedPlanner.Plan(target.Group, target.ConfigHash, seen.Orchestrated.GetValueOrDefault(target.Colour), what, isNew)
+            : GroupPlanner.Plan(target.Group, target.ConfigHash, seen.Instances[target.Colour], isNew);
         var steps = new List<AppStep>();
         if (preparation?.Invoke(target) is { } prepares)
         {

@@ -26,7 +26,7 @@ public sealed class ApplyFlow(AppContext ctx, bool noFlip, AppRecord record)
         ctx.Records.Save(record);
         using var groups = await GroupLocks.AcquireAsync(ctx, "apply", ct);
         _seen = await Step("observe", () => ctx.ObserveAsync(ct), o => o.Live is null ? "no colour is live" : $"{o.Live} is live");
-        var plan = _plan = AppPlanner.Plan(app, _seen, noFlip, c => ctx.PlatformHealth(c) is not null, ctx.DescribePreparation);
+        var plan = _plan = ctx.Plan(_seen, noFlip);
         if (plan.IsNoop)
         {
             await Step("proxy in effect", () => ctx.EnsureInEffectAsync(_seen, ct), reapplied => reapplied ? "configuration applied again" : "serves what its configuration says");
@@ -45,7 +45,7 @@ public sealed class ApplyFlow(AppContext ctx, bool noFlip, AppRecord record)
                 switch (step.Kind)
                 {
                     case AppStepKind.Prepare:
-                        await Step($"prepare {target.Colour}", () => ctx.Preparation(target)!.PrepareAsync(target.Group.Properties.Instance.Properties, app.SecretValues, ct),
+                        await Step($"prepare {target.Colour}", () => ctx.Preparation(target)!.PrepareAsync(AppContext.OwnerProperties(target), app.SecretValues, ct),
                             _ => ctx.DescribePreparation(target) ?? "ready");
                         break;
                     case AppStepKind.Isolate:

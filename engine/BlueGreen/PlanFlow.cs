@@ -7,7 +7,7 @@ public sealed class PlanFlow(AppContext ctx)
     public async Task<DeployResult> RunAsync(bool noFlip, CancellationToken ct)
     {
         var seen = await ctx.ObserveAsync(ct);
-        var plan = AppPlanner.Plan(ctx.App, seen, noFlip, c => ctx.PlatformHealth(c) is not null, ctx.DescribePreparation);
+        var plan = ctx.Plan(seen, noFlip);
         var outcome = plan.IsNoop ? DeployOutcome.Noop : plan.Flips ? DeployOutcome.Flipped : DeployOutcome.ReadyNotFlipped;
         return new DeployResult(plan.App, outcome, plan.Live, plan.Flips ? plan.Target : plan.Live, plan.Version, false,
             plan.Lines.Select(ctx.Mask.Apply).ToList(), [], ctx.Mask.Apply(plan.Summary)) { Target = plan.Target };

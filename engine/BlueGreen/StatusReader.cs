@@ -12,7 +12,6 @@ public sealed class StatusReader(AppContext ctx)
     public async Task<AppStatus> ReadAsync(CancellationToken ct)
     {
         var seen = await ctx.ObserveAsync(ct);
-        IInstancePlugin plugin(Apps.ColourSpec c) => ctx.Groups.Plugins.Instance(c.Group.Properties.Instance.Plugin);
         var colours = new List<ColourStatus>();
         foreach (var colour in ctx.App.Colours)
         {
@@ -23,7 +22,7 @@ public sealed class StatusReader(AppContext ctx)
                 instances.Add(new InstanceStatus(m.Id, m.Endpoint, m.Tags.GetValueOrDefault(GroupPlanner.HashTag),
                     m.Tags.GetValueOrDefault("deploy.version"), await HealthAsync(colour, m, ct))
                 {
-                    Details = plugin(colour) is Plugins.IInstanceDetails details ? await details.DetailsAsync(m.Id, ct) : [],
+                    Details = ctx.OwnerPlugin(colour) is Plugins.IInstanceDetails details ? await details.DetailsAsync(m.Id, ct) : [],
                 });
             }
 
@@ -54,8 +53,13 @@ public sealed class StatusReader(AppContext ctx)
             return result.IsSuccess ? "healthy" : $"unhealthy: {result}";
         }
 
-        var flavor = ctx.Groups.Plugins.Flavor(colour.Group.Properties.Flavor.Plugin);
-        var flavorVerdict = await flavor.HealthAsync(colour.Group.Properties.Flavor.Properties,
+        if (colour.Group.Properties.Flavor is not { } flavorSection)
+        {
+            return "running"; // an orchestrator's running task, with no HTTP check to judge it
+        }
+
+        var flavor = ctx.Groups.Plugins.Flavor(flavorSection.Plugin);
+        var flavorVerdict = await flavor.HealthAsync(flavorSection.Properties,
             new InstanceDescription(member.Id, member.LogicalId, member.Tags, member.Endpoint), ct);
         return flavorVerdict.ToString().ToLowerInvariant();
     }
@@ -73,7 +77,7 @@ public sealed class StatusReader(AppContext ctx)
         var logs = new List<InstanceLog>();
         foreach (var c in ctx.App.Colours.Where(c => colour is null || c.Colour == colour))
         {
-            var plugin = ctx.Groups.Plugins.Instance(c.Group.Properties.Instance.Plugin) as Plugins.IInstanceLogs;
+            var plugin = ctx.OwnerPlugin(c) as Plugins.IInstanceLogs;
             foreach (var m in seen.Members[c.Colour])
             {
                 var log = plugin is null ? null : await plugin.LogTailAsync(m.Id, lines, ct) ?? "";

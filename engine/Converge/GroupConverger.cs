@@ -102,8 +102,8 @@ public sealed class GroupConverger(IInstancePlugin instances, IFlavorPlugin flav
                 tags[GroupPlanner.LogicalIdTag] = logicalId;
             }
 
-            var prepared = flavor.Prepare(spec.Properties.Flavor.Properties,
-                new InstanceSpec(spec.Properties.Instance.Properties, tags, LogicalId: logicalId)) with { Secrets = options.Secrets, BaseDirectory = options.BaseDirectory };
+            var prepared = flavor.Prepare(spec.Properties.FlavorSection.Properties,
+                new InstanceSpec(spec.Properties.InstanceSection.Properties, tags, LogicalId: logicalId)) with { Secrets = options.Secrets, BaseDirectory = options.BaseDirectory };
             var id = await Guard(() => instances.ProvisionAsync(prepared, ct), $"provisioning an instance of {spec.Id}");
             events.Info($"Created instance {id} with tags {TagFilter.Format(prepared.Tags)}");
         });
@@ -112,7 +112,7 @@ public sealed class GroupConverger(IInstancePlugin instances, IFlavorPlugin flav
         Parallel.ForEachAsync(victims, Parallelism(cancellationToken), async (instance, ct) =>
         {
             events.Info($"Destroying instance {instance.Id}");
-            await Guard(() => flavor.DrainAsync(spec.Properties.Flavor.Properties, instance, ct), $"draining {instance.Id}");
+            await Guard(() => flavor.DrainAsync(spec.Properties.FlavorSection.Properties, instance, ct), $"draining {instance.Id}");
             await Guard(() => instances.DestroyAsync(instance.Id, ct), $"destroying {instance.Id}");
         });
 

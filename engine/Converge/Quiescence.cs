@@ -26,7 +26,7 @@ internal sealed class Quiescence(IInstancePlugin instances, IFlavorPlugin flavor
             var unhealthy = new List<string>();
             foreach (var instance in observed.Where(i => GroupPlanner.IsDesired(i, hash)))
             {
-                var health = await flavor.HealthAsync(spec.Properties.Flavor.Properties, instance, cancellationToken);
+                var health = await flavor.HealthAsync(spec.Properties.FlavorSection.Properties, instance, cancellationToken);
                 if (health != InstanceHealth.Healthy)
                 {
                     unhealthy.Add($"{instance.Id} is {health}");

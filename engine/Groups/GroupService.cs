@@ -75,7 +75,7 @@ public sealed partial class GroupService(EngineOptions options, PluginRegistry p
     public void Commit(GroupSpec spec, string json)
     {
         _state.Commit(spec.Id, json);
-        if (plugins.Instance(spec.Properties.Instance.Plugin) is IFolderInstancePlugin folders)
+        if (spec.Properties.Instance is { } instance && plugins.Instance(instance.Plugin) is IFolderInstancePlugin folders)
         {
             _state.RecordInstanceFolder(spec.Id, folders.Directory);
         }
@@ -103,7 +103,7 @@ public sealed partial class GroupService(EngineOptions options, PluginRegistry p
         {
             var spec = _state.Committed(id, plugins, options.Environment)!.Spec;
             var members = await MembersAsync(spec, cancellationToken);
-            list.Add(new GroupSummary(id, spec.Properties.Allocation.DesiredCount, members.Count, spec.Properties.Instance.Plugin, spec.Properties.Flavor.Plugin));
+            list.Add(new GroupSummary(id, spec.Properties.Allocation.DesiredCount, members.Count, spec.Properties.Owner.Plugin, spec.Properties.Flavor?.Plugin ?? "-"));
         }
 
         return list;
@@ -128,21 +128,12 @@ public sealed partial class GroupService(EngineOptions options, PluginRegistry p
     }
 
     /// <summary>Destroys every instance of <paramref name="spec"/>'s group (the spec need not be committed).</summary>
-    public async Task<int> DestroyMembersAsync(GroupSpec spec, CancellationToken cancellationToken)
-    {
-        var converger = Converger(spec, new Dictionary<string, string>());
-        var members = await converger.ObserveAsync(spec.Id, cancellationToken);
-        var plan = new GroupPlan(spec.Id, "", 0, false, members, [], []);
-        await converger.ExecuteAsync(spec with { Properties = spec.Properties with { Allocation = new Allocation(0, null) } }, plan, cancellationToken);
-        return members.Count;
-    }
+    public Task<int> DestroyMembersAsync(GroupSpec spec, CancellationToken cancellationToken) =>
+        Owner(spec, new Dictionary<string, string>()).DestroyAsync(cancellationToken);
 
     /// <summary>The plan for <paramref name="spec"/> against the instances that exist now.</summary>
-    public async Task<GroupPlan> PlanAsync(GroupSpec spec, bool isNew, CancellationToken cancellationToken, string? configHash = null)
-    {
-        var observed = await Converger(spec, new Dictionary<string, string>()).ObserveAsync(spec.Id, cancellationToken);
-        return GroupPlanner.Plan(spec, configHash ?? ConfigHash.Compute(spec.Properties), observed, isNew);
-    }
+    public Task<GroupPlan> PlanAsync(GroupSpec spec, bool isNew, CancellationToken cancellationToken, string? configHash = null) =>
+        Owner(spec, new Dictionary<string, string>()).PlanAsync(configHash ?? ConfigHash.Compute(spec.Properties), isNew, cancellationToken);
 
     /// <summary>Plans and runs <paramref name="spec"/>, journaling the update so an interrupted run is noticed.</summary>
     public async Task<GroupChange> ConvergeAsync(
@@ -177,7 +168,7 @@ public sealed partial class GroupService(EngineOptions options, PluginRegistry p
         journal.Begin(spec.Id, plan.ConfigHash, plan.Description);
         try
         {
-            await Converger(spec, extraTags ?? new Dictionary<string, string>(), secrets).ExecuteAsync(spec, plan, cancellationToken);
+            await Owner(spec, extraTags ?? new Dictionary<string, string>(), secrets).ExecuteAsync(plan, cancellationToken);
         }
         catch
         {
@@ -191,24 +182,38 @@ public sealed partial class GroupService(EngineOptions options, PluginRegistry p
 
     /// <summary>The members of <paramref name="spec"/>'s group as views.</summary>
     public async Task<IReadOnlyList<MemberView>> MembersAsync(GroupSpec spec, CancellationToken cancellationToken) =>
-        (await Converger(spec, new Dictionary<string, string>()).ObserveAsync(spec.Id, cancellationToken)).Select(ToView).ToList();
+        (await Owner(spec, new Dictionary<string, string>()).ObserveAsync(cancellationToken)).Select(ToView).ToList();
 
     /// <summary>Takes the lock of group <paramref name="groupId"/> (exit 3 when held).</summary>
     public LockFile Lock(string groupId, string command) =>
         LockFile.Acquire(_state.LocksDirectory, LockName(groupId), command, options.Events);
 
-    /// <summary>The converger for <paramref name="spec"/>'s plugins.</summary>
-    public GroupConverger Converger(GroupSpec spec, IReadOnlyDictionary<string, string> extraTags, IReadOnlyCollection<string>? secrets = null) =>
-        new(InstancePlugin(spec), plugins.Flavor(spec.Properties.Flavor.Plugin),
-            new ConvergeOptions { MaxParallel = options.MaxParallel, PollInterval = options.PollInterval, ExtraTags = extraTags, Secrets = secrets ?? [], BaseDirectory = spec.BaseDirectory },
-            new SecretMask(secrets ?? []).Wrap(options.Events));
+    /// <summary>
+    /// The owner that converges <paramref name="spec"/>'s group: its orchestrator when the spec names one, else Deploy's
+    /// scaler over its instance and flavor plugins. <paramref name="extraTags"/> go on every instance it creates.
+    /// </summary>
+    public IGroupOwner Owner(GroupSpec spec, IReadOnlyDictionary<string, string> extraTags, IReadOnlyCollection<string>? secrets = null)
+    {
+        var converge = new ConvergeOptions
+        {
+            MaxParallel = options.MaxParallel, PollInterval = options.PollInterval, ExtraTags = extraTags, Secrets = secrets ?? [], BaseDirectory = spec.BaseDirectory,
+        };
+        var events = new SecretMask(secrets ?? []).Wrap(options.Events);
+        if (spec.Properties.Orchestrator is { } orchestrator)
+        {
+            return new OrchestratorOwner(spec, plugins.Group(orchestrator.Plugin), converge, events);
+        }
+
+        var instances = InstancePlugin(spec);
+        return new ScalerOwner(spec, instances, new GroupConverger(instances, plugins.Flavor(spec.Properties.FlavorSection.Plugin), converge, events));
+    }
 
     private static string LockName(string groupId) => "group-" + groupId;
 
     // A group lives where it was created: another --file-dir (DEPLOY_FILE_DIR) never moves its instances.
     private IInstancePlugin InstancePlugin(GroupSpec spec)
     {
-        var plugin = plugins.Instance(spec.Properties.Instance.Plugin);
+        var plugin = plugins.Instance(spec.Properties.InstanceSection.Plugin);
         return plugin is IFolderInstancePlugin folders && _state.InstanceFolder(spec.Id) is { } recorded ? folders.InFolder(recorded) : plugin;
     }
 

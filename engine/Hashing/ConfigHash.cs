@@ -11,27 +11,40 @@ namespace Deploy.Engine.Hashing;
 /// </summary>
 public static class ConfigHash
 {
-    /// <summary>The hash that tags every instance created from <paramref name="properties"/>.</summary>
-    public static string Compute(GroupProperties properties) => Compute(properties.Instance, properties.Flavor);
+    /// <summary>
+    /// The hash that tags every instance created from <paramref name="properties"/>. An orchestrated group's is taken over
+    /// its <c>Orchestrator</c> section alone, the same way: what its tasks run, not how many.
+    /// </summary>
+    public static string Compute(GroupProperties properties) => properties.Orchestrator is { } orchestrator
+        ? Hash(Canonical(WithoutCredentials(orchestrator)))
+        : Compute(properties.InstanceSection, properties.FlavorSection);
 
     /// <summary>The hash of an instance and a flavor plugin section.</summary>
     public static string Compute(PluginSpec instance, PluginSpec flavor)
     {
+        return Hash(Canonical(WithoutCredentials(instance)), Canonical(flavor));
+    }
+
+    private static string Hash(params string[] texts)
+    {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
-        sha.AppendData(Encoding.UTF8.GetBytes(Canonical(WithoutCredentials(instance))));
-        sha.AppendData(Encoding.UTF8.GetBytes(Canonical(flavor)));
+        foreach (var text in texts)
+        {
+            sha.AppendData(Encoding.UTF8.GetBytes(text));
+        }
+
         return Convert.ToBase64String(sha.GetHashAndReset()).Replace('+', '-').Replace('/', '_');
     }
 
     /// <summary>
-    /// The properties of <c>instance-docker</c> that say how to reach the engine and the registry, not what runs there:
+    /// The properties of <c>instance-docker</c> and <c>group-swarm</c> that say how to reach the engine and the registry, not what runs there:
     /// rotating a key, a certificate or a registry password must not roll every container (nor feed a hash in a label).
     /// </summary>
     public static readonly string[] DockerCredentials = ["Tls", "Ssh", "AllowPlainTcp", "RegistryAuth"];
 
     private static PluginSpec WithoutCredentials(PluginSpec instance)
     {
-        if (instance.Plugin != "instance-docker" || instance.Properties is not { ValueKind: JsonValueKind.Object } properties
+        if (instance.Plugin is not ("instance-docker" or "group-swarm") || instance.Properties is not { ValueKind: JsonValueKind.Object } properties
             || !DockerCredentials.Any(f => properties.TryGetProperty(f, out _)))
         {
             return instance;

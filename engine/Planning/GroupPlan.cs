@@ -15,9 +15,14 @@ public sealed record GroupPlan(
     IReadOnlyList<InstanceDescription> ToRoll,
     IReadOnlyList<string?> ToAdd)
 {
-    /// <summary>True when nothing needs to change.</summary>
-    public bool IsNoop => ToDestroy.Count == 0 && ToRoll.Count == 0 && ToAdd.Count == 0;
+    /// <summary>What an orchestrator will be asked to do, for an orchestrated group (its lists above are empty); else null.</summary>
+    public OrchestratedChange? Orchestrated { get; init; }
 
-    /// <summary>The plan as one sentence, e.g. <c>Performs a rolling update on 2 instances</c>.</summary>
-    public string Description => PlanSentence.Describe(this);
+    /// <summary>True when nothing needs to change.</summary>
+    public bool IsNoop => Orchestrated is { } change
+        ? change.Action == OrchestratedAction.None
+        : ToDestroy.Count == 0 && ToRoll.Count == 0 && ToAdd.Count == 0;
+
+    /// <summary>The plan as one sentence, e.g. <c>Performs a rolling update on 2 instances</c> or <c>Creates service app-green with 4 replicas of image hello:2</c>.</summary>
+    public string Description => Orchestrated is { Action: not OrchestratedAction.None } change ? change.Sentence : PlanSentence.Describe(this);
 }

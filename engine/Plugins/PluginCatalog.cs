@@ -1,5 +1,6 @@
 using Deploy.Engine.Commands;
 using Deploy.Engine.Plugins.Flavor;
+using Deploy.Engine.Plugins.Group.Swarm;
 using Deploy.Engine.Plugins.Instance;
 using Deploy.Engine.Plugins.Instance.Docker;
 using Deploy.Engine.Plugins.Instance.Process;
@@ -21,6 +22,7 @@ public static class PluginCatalog
             [new FileInstancePlugin(context.FileDirectory, context.Events), new ProcessInstancePlugin(context.StateDirectory, context.Events),
              new DockerInstancePlugin(context.Docker, context.Events), .. extraInstances],
             [new VanillaFlavor()],
-            [new FileProxyPlugin(), new NginxProxyPlugin(runner, context.Docker), new HAProxyProxyPlugin(runner, context.Docker)]);
+            [new FileProxyPlugin(), new NginxProxyPlugin(runner, context.Docker), new HAProxyProxyPlugin(runner, context.Docker)],
+            [new SwarmGroupPlugin(context.Docker, context.Events)]);
     }
 }

@@ -1,5 +1,6 @@
 using Deploy.Engine.Diagnostics;
 using Deploy.Engine.Plugins.Flavor;
+using Deploy.Engine.Plugins.Group;
 using Deploy.Engine.Plugins.Instance;
 using Deploy.Engine.Plugins.Proxy;
 
@@ -11,9 +12,12 @@ public sealed class PluginRegistry
     private readonly Dictionary<string, IInstancePlugin> _instances;
     private readonly Dictionary<string, IFlavorPlugin> _flavors;
     private readonly Dictionary<string, IProxyPlugin> _proxies;
+    private readonly Dictionary<string, IGroupPlugin> _groups;
 
-    public PluginRegistry(IEnumerable<IInstancePlugin> instances, IEnumerable<IFlavorPlugin> flavors, IEnumerable<IProxyPlugin> proxies)
+    public PluginRegistry(IEnumerable<IInstancePlugin> instances, IEnumerable<IFlavorPlugin> flavors, IEnumerable<IProxyPlugin> proxies,
+        IEnumerable<IGroupPlugin>? groups = null)
     {
+        _groups = (groups ?? []).ToDictionary(p => p.Name, StringComparer.Ordinal);
         _instances = instances.ToDictionary(p => p.Name, StringComparer.Ordinal);
         _flavors = flavors.ToDictionary(p => p.Name, StringComparer.Ordinal);
         _proxies = proxies.ToDictionary(p => p.Name, StringComparer.Ordinal);
@@ -24,6 +28,7 @@ public sealed class PluginRegistry
         _instances.Values.Select(p => (p.Name, "instance", p.Description))
             .Concat(_flavors.Values.Select(p => (p.Name, "flavor", p.Description)))
             .Concat(_proxies.Values.Select(p => (p.Name, "proxy", p.Description)))
+            .Concat(_groups.Values.Select(p => (p.Name, "group", p.Description)))
             .OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
 
     /// <summary>The instance plugin named <paramref name="name"/>, or null.</summary>
@@ -34,6 +39,12 @@ public sealed class PluginRegistry
 
     /// <summary>The proxy plugin named <paramref name="name"/>, or null.</summary>
     public IProxyPlugin? FindProxy(string name) => _proxies.GetValueOrDefault(name);
+
+    /// <summary>The group (orchestrator) plugin named <paramref name="name"/>, or null.</summary>
+    public IGroupPlugin? FindGroup(string name) => _groups.GetValueOrDefault(name);
+
+    /// <summary>The group plugin, or a bad-input error listing the known ones.</summary>
+    public IGroupPlugin Group(string name) => FindGroup(name) ?? throw Unknown("group", name, _groups.Keys);
 
     /// <summary>The instance plugin, or a bad-input error listing the known ones.</summary>
     public IInstancePlugin Instance(string name) =>
@@ -50,6 +61,7 @@ public sealed class PluginRegistry
     {
         "instance" => _instances.Keys,
         "flavor" => _flavors.Keys,
+        "group" => _groups.Keys,
         _ => _proxies.Keys,
     });
 

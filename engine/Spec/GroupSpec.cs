@@ -12,12 +12,30 @@ public sealed record GroupSpec(string Id, GroupProperties Properties)
     public string? BaseDirectory { get; init; }
 }
 
-/// <summary>A group's desired state. Required: Allocation, Instance, Flavor; Updating defaults to one at a time.</summary>
+/// <summary>
+/// A group's desired state. Required: Allocation, and either Instance and Flavor (Deploy's own scaler provisions each
+/// instance through them) or Orchestrator (a group plugin, e.g. <c>group-swarm</c>, owns the whole group's replicas);
+/// Updating defaults to one at a time.
+/// </summary>
 public sealed record GroupProperties(
     Allocation Allocation,
-    PluginSpec Instance,
-    PluginSpec Flavor,
-    UpdatingSpec Updating);
+    PluginSpec? Instance,
+    PluginSpec? Flavor,
+    UpdatingSpec Updating,
+    PluginSpec? Orchestrator = null)
+{
+    /// <summary>True when an orchestrator plugin owns the group's instances (see <see cref="Plugins.Group.IGroupPlugin"/>).</summary>
+    public bool IsOrchestrated => Orchestrator is not null;
+
+    /// <summary>The instance section of a scaler group; an orchestrated group has none.</summary>
+    public PluginSpec InstanceSection => Instance ?? throw new InvalidOperationException("an orchestrated group has no Instance section");
+
+    /// <summary>The flavor section of a scaler group; an orchestrated group has none.</summary>
+    public PluginSpec FlavorSection => Flavor ?? throw new InvalidOperationException("an orchestrated group has no Flavor section");
+
+    /// <summary>The plugin that owns the group's instances: the orchestrator's, else the instance plugin's.</summary>
+    public PluginSpec Owner => Orchestrator ?? InstanceSection;
+}
 
 /// <summary>How many instances: a scaler group (<see cref="Size"/>) or a quorum group (<see cref="LogicalIds"/>), never both.</summary>
 public sealed record Allocation(int? Size, IReadOnlyList<string>? LogicalIds)

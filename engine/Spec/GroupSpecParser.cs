@@ -47,21 +47,45 @@ public static partial class GroupSpecParser
     /// <summary>Reads a group's <c>Properties</c> object found at <paramref name="path"/>; see <see cref="Parse"/> for <paramref name="strict"/>.</summary>
     public static GroupProperties? ParseProperties(JsonElement? props, string path, DiagnosticBag bag, bool strict = true)
     {
-        if (!Object(props, path, bag, "give Allocation, Instance and Flavor"))
+        if (!Object(props, path, bag, "give Allocation, Instance and Flavor (or Orchestrator)"))
         {
             return null;
         }
 
         var obj = props!.Value;
         var known = strict ? bag : new DiagnosticBag(); // unknown fields go nowhere when not strict
-        KnownFields(obj, path, known, "Allocation", "Instance", "Flavor", "Updating");
+        KnownFields(obj, path, known, "Allocation", "Instance", "Flavor", "Updating", "Orchestrator");
         var allocation = ParseAllocation(obj, path, bag, known);
+        if (TryGet(obj, "Orchestrator", out _))
+        {
+            return ParseOrchestrated(obj, path, allocation, bag, known);
+        }
+
         var instance = ParsePlugin(obj, path, "Instance", bag, known, "e.g. {\"Plugin\": \"instance-file\", \"Properties\": {}}");
         var flavor = ParsePlugin(obj, path, "Flavor", bag, known, "e.g. {\"Plugin\": \"flavor-vanilla\", \"Properties\": {}}");
         var updating = ParseUpdating(obj, path, bag, known);
         return instance is null || flavor is null
             ? null
             : new GroupProperties(allocation ?? new Allocation(0, null), instance, flavor, updating);
+    }
+
+    // An orchestrator owns the group's replicas: no instance or flavor plugin provisions them, and it counts replicas, not logical IDs.
+    private static GroupProperties? ParseOrchestrated(JsonElement obj, string path, Allocation? allocation, DiagnosticBag bag, DiagnosticBag known)
+    {
+        var orchestrator = ParsePlugin(obj, path, "Orchestrator", bag, known, "e.g. {\"Plugin\": \"group-swarm\", \"Properties\": {...}}");
+        foreach (var section in new[] { "Instance", "Flavor" }.Where(s => TryGet(obj, s, out _)))
+        {
+            bag.Add(Errors.Conflict, ChildPath(obj, path, section),
+                $"the Orchestrator owns this group's instances, so it has no {section} plugin: remove {section} (what it said goes in Orchestrator.Properties)");
+        }
+
+        if (allocation is { IsQuorum: true })
+        {
+            bag.Add(Errors.Conflict, ChildPath(obj, path, "Allocation"), "an orchestrated group has replicas, not logical IDs: set \"Size\" instead of \"LogicalIDs\"");
+        }
+
+        var updating = ParseUpdating(obj, path, bag, known);
+        return orchestrator is null ? null : new GroupProperties(allocation ?? new Allocation(0, null), null, null, updating, orchestrator);
     }
 
     /// <summary>Checks that an ID can name files, locks and tags.</summary>

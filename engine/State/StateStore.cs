@@ -50,7 +50,7 @@ public sealed class StateStore(string directory)
                     $"group {groupId} needs the secret \"{name}\": set DEPLOY_VAR_{name} in this process's environment", path);
             }
 
-            new Placeholders(values).Resolve(root["Properties"], "$.Properties", new DiagnosticBag(), "$.Properties.Instance.Properties");
+            new Placeholders(values).Resolve(root["Properties"], "$.Properties", new DiagnosticBag(), ["$.Properties.Instance.Properties", "$.Properties.Orchestrator.Properties"]);
         }
 
         var spec = GroupSpecLoader.From(JsonSource.Parse(path, System.Text.Encoding.UTF8.GetBytes(root.ToJsonString())), plugins).Spec;

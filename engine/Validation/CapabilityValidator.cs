@@ -17,9 +17,10 @@ public static class CapabilityValidator
     public static void Check(AppSpec spec, IReadOnlyList<ColourSpec> colours, PluginSpec proxy, PluginRegistry plugins, DiagnosticBag bag)
     {
         ProxyBesideRemoteInstances(colours, proxy, bag);
-        foreach (var instancePlugin in colours.Select(c => c.Group.Properties.Instance.Plugin).Distinct())
+        foreach (var instancePlugin in colours.Select(c => c.Group.Properties.Owner.Plugin).Distinct())
         {
-            if (plugins.FindInstance(instancePlugin) is not { } instances || instances is IInstanceEndpoints)
+            object? owner = plugins.FindInstance(instancePlugin) ?? (object?)plugins.FindGroup(instancePlugin);
+            if (owner is null or IInstanceEndpoints)
             {
                 continue;
             }
@@ -64,7 +65,7 @@ public static class CapabilityValidator
     }
 
     private static DockerHostAddress? RemoteEngine(ColourSpec colour) =>
-        colour.Group.Properties.Instance is { Plugin: State.Target.TargetLocator.DockerInstancePlugin, Properties: { ValueKind: JsonValueKind.Object } properties }
+        colour.Group.Properties.Owner is { Plugin: State.Target.TargetLocator.DockerInstancePlugin or Plugins.Group.Swarm.SwarmGroupPlugin.PluginName, Properties: { ValueKind: JsonValueKind.Object } properties }
         && DockerHostAddress.Read(properties, "$", new DiagnosticBag()) is { IsRemote: true } host
             ? host
             : null;

@@ -11,26 +11,43 @@ public static class GroupValidator
     /// <summary>Adds every finding about <paramref name="properties"/> (found at <paramref name="path"/>) to <paramref name="bag"/>.</summary>
     public static void Validate(GroupProperties properties, string path, PluginRegistry plugins, DiagnosticBag bag)
     {
+        if (properties.Orchestrator is { } orchestrator)
+        {
+            var orchestratorPath = JsonPath.Child(path, "Orchestrator");
+            if (plugins.FindGroup(orchestrator.Plugin) is not { } group)
+            {
+                bag.Add(Errors.UnknownPlugin, JsonPath.Child(orchestratorPath, "Plugin"), plugins.UnknownMessage("group", orchestrator.Plugin));
+            }
+            else
+            {
+                bag.AddRange(group.Validate(orchestrator.Properties, JsonPath.Child(orchestratorPath, "Properties")));
+            }
+
+            return;
+        }
+
         var instancePath = JsonPath.Child(path, "Instance");
-        var instance = plugins.FindInstance(properties.Instance.Plugin);
+        var instanceSection = properties.InstanceSection;
+        var instance = plugins.FindInstance(instanceSection.Plugin);
         if (instance is null)
         {
-            bag.Add(Errors.UnknownPlugin, JsonPath.Child(instancePath, "Plugin"), plugins.UnknownMessage("instance", properties.Instance.Plugin));
+            bag.Add(Errors.UnknownPlugin, JsonPath.Child(instancePath, "Plugin"), plugins.UnknownMessage("instance", instanceSection.Plugin));
         }
         else
         {
-            bag.AddRange(instance.Validate(properties.Instance.Properties, JsonPath.Child(instancePath, "Properties")));
+            bag.AddRange(instance.Validate(instanceSection.Properties, JsonPath.Child(instancePath, "Properties")));
         }
 
         var flavorPath = JsonPath.Child(path, "Flavor");
-        var flavor = plugins.FindFlavor(properties.Flavor.Plugin);
+        var flavorSection = properties.FlavorSection;
+        var flavor = plugins.FindFlavor(flavorSection.Plugin);
         if (flavor is null)
         {
-            bag.Add(Errors.UnknownPlugin, JsonPath.Child(flavorPath, "Plugin"), plugins.UnknownMessage("flavor", properties.Flavor.Plugin));
+            bag.Add(Errors.UnknownPlugin, JsonPath.Child(flavorPath, "Plugin"), plugins.UnknownMessage("flavor", flavorSection.Plugin));
         }
         else
         {
-            bag.AddRange(flavor.Validate(properties.Flavor.Properties, JsonPath.Child(flavorPath, "Properties")));
+            bag.AddRange(flavor.Validate(flavorSection.Properties, JsonPath.Child(flavorPath, "Properties")));
         }
     }
 }

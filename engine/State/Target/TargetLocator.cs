@@ -20,8 +20,7 @@ public static class TargetLocator
     {
         foreach (var colour in app.Colours)
         {
-            var instance = colour.Group.Properties.Instance;
-            if (instance.Plugin == DockerInstancePlugin)
+            if (colour.Group.Properties.Instance is { Plugin: DockerInstancePlugin } instance)
             {
                 return Address(instance.Properties, environment);
             }

@@ -64,11 +64,11 @@ public sealed partial record DockerProperties
         }
     }
 
-    private static List<string>? ReadCommand(JsonElement p, string path, DiagnosticBag bag) =>
+    internal static List<string>? ReadCommand(JsonElement p, string path, DiagnosticBag bag) =>
         ReadArgv(JsonReading.TryGet(p, "Command", out var v) ? v : null, JsonReading.ChildPath(p, path, "Command"), bag,
             "give the program and its arguments, e.g. [\"httpd\", \"-f\", \"-p\", \"{{port}}\"], or leave Command out to run the image's own");
 
-    private static Dictionary<string, string> ReadEnv(JsonElement p, string path, DiagnosticBag bag) =>
+    internal static Dictionary<string, string> ReadEnv(JsonElement p, string path, DiagnosticBag bag) =>
         ReadStringMap(p, path, "Env", bag, "e.g. {\"APP_VERSION\": \"1.2.0\", \"PORT\": \"{{port}}\"}", (name, value, at) =>
         {
             if (name.Length == 0 || name.Contains('=') || name.Contains('\0'))

@@ -129,7 +129,7 @@ public sealed partial record DockerProperties
         };
     }
 
-    private static ImageReference? ReadImage(JsonElement p, string path, DiagnosticBag bag)
+    internal static ImageReference? ReadImage(JsonElement p, string path, DiagnosticBag bag)
     {
         const string fix = "give a tag or a digest, e.g. \"registry.example.com/shop:1.2.0\" or \"registry.example.com/shop@sha256:<64 hex>\"";
         var text = JsonReading.String(p, path, "Image", bag, required: true, fix);
@@ -166,7 +166,7 @@ public sealed partial record DockerProperties
     }
 
     // One of a few fixed words; null when absent or wrong (and reported).
-    private static string? ReadChoice(JsonElement p, string path, string name, string[] choices, DiagnosticBag bag)
+    internal static string? ReadChoice(JsonElement p, string path, string name, string[] choices, DiagnosticBag bag)
     {
         var value = JsonReading.String(p, path, name, bag, required: false, $"use one of {string.Join(", ", choices)}");
         if (value is null || choices.Contains(value, StringComparer.Ordinal))

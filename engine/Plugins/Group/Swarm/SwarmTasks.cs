@@ -1,0 +1,55 @@
+using System.Net;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+
+namespace Deploy.Engine.Plugins.Group.Swarm;
+
+/// <summary>Swarm's nodes and task removal as the plugin needs them.</summary>
+internal static class SwarmTasks
+{
+    /// <summary>A node from the manager's list; its address is where its tasks answer on the host network.</summary>
+    public static SwarmNode Node(NodeListResponse node)
+    {
+        var address = node.Status?.Addr is { Length: > 0 } a && a != "0.0.0.0"
+            ? a
+            : node.ManagerStatus?.Addr is { Length: > 0 } m ? m[..m.LastIndexOf(':')] : "";
+        var ready = string.Equals(node.Status?.State.ToString(), "ready", StringComparison.OrdinalIgnoreCase)
+            && string.Equals(node.Spec?.Availability, "active", StringComparison.OrdinalIgnoreCase);
+        return new SwarmNode(node.ID, node.Description?.Hostname ?? node.ID, node.Spec?.Role ?? "", node.Description?.Platform?.OS ?? "",
+            node.Description?.Platform?.Architecture ?? "", address, ready,
+            (node.Spec?.Labels ?? new Dictionary<string, string>()).AsReadOnly(),
+            (node.Description?.Engine?.Labels ?? new Dictionary<string, string>()).AsReadOnly());
+    }
+
+    /// <summary>
+    /// Returns once Swarm has forgotten every task of <paramref name="taskIds"/> (their nodes confirmed them shut down
+    /// and removed), or after <paramref name="limit"/>: a task on a node that is gone can only be forgotten when the node
+    /// comes back or is removed, and waiting longer would not change that.
+    /// </summary>
+    public static async Task WaitUntilGoneAsync(DockerClient client, IReadOnlyList<string> taskIds, TimeSpan limit, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        var left = taskIds.ToList();
+        while (left.Count > 0 && DateTime.UtcNow < deadline)
+        {
+            var still = new List<string>();
+            foreach (var id in left)
+            {
+                try
+                {
+                    await client.Tasks.InspectAsync(id, ct);
+                    still.Add(id);
+                }
+                catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+                {
+                }
+            }
+
+            left = still;
+            if (left.Count > 0)
+            {
+                await Task.Delay(250, ct);
+            }
+        }
+    }
+}
