@@ -24,11 +24,15 @@ public sealed class EngineHarness : IDisposable
         var plugins = new PluginRegistry(
             [Counting, new FileInstancePlugin(System.IO.Path.Combine(_dir.Path, "files"), Events)],
             [new VanillaFlavor(), new HealthFromPropertiesFlavor(Memory)],
-            Array.Empty<IProxyPlugin>());
+            Array.Empty<IProxyPlugin>(),
+            [Orchestrator]);
         Groups = new GroupService(options, plugins);
     }
 
     public MemoryInstancePlugin Memory { get; }
+
+    /// <summary>The in-memory orchestrator (<c>group-memory</c>) for orchestrated groups.</summary>
+    public MemoryGroupPlugin Orchestrator { get; } = new();
 
     /// <summary>The memory plugin as the engine sees it, noting the fewest and most instances after each change.</summary>
     public CountingInstancePlugin Counting { get; }
