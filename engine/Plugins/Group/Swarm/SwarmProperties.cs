@@ -31,6 +31,9 @@ public sealed partial record SwarmProperties
     /// <summary>Required. The host ports, <c>"18200-18399"</c>: each service takes one aligned block of 100, each task its base + slot.</summary>
     public required (int From, int To) Ports { get; init; }
 
+    /// <summary>Optional, default none. Bind mounts <c>/node/path:/container/path[:ro|:rw]</c>; the source must exist on every node a task may run on.</summary>
+    public IReadOnlyList<string> Mounts { get; init; } = [];
+
     /// <summary>Optional, default none. Placement constraints, e.g. <c>node.role==worker</c>, <c>node.labels.zone!=b</c>.</summary>
     public IReadOnlyList<string> Constraints { get; init; } = [];
 
@@ -56,7 +59,7 @@ public sealed partial record SwarmProperties
 
         var p = properties!.Value;
         var before = bag.Items.Count;
-        JsonReading.KnownFields(p, path, bag, [.. DockerHostAddress.Fields, "Image", "RegistryAuth", "Command", "Env", "Ports", "Network",
+        JsonReading.KnownFields(p, path, bag, [.. DockerHostAddress.Fields, "Image", "RegistryAuth", "Command", "Env", "Ports", "Network", "Mounts",
             "Constraints", "MaxReplicasPerNode", "StopGracePeriod", "Init"]);
         var host = DockerHostAddress.Read(p, path, bag, environment);
         var registryAuth = RegistryLogin.Read(p, path, bag);
@@ -65,6 +68,7 @@ public sealed partial record SwarmProperties
         var env = DockerProperties.ReadEnv(p, path, bag);
         var ports = ReadPorts(p, path, bag);
         ReadNetwork(p, path, bag);
+        var mounts = BindMounts.Read(p, path, bag);
         var constraints = ReadConstraints(p, path, bag);
         var maxPerNode = JsonReading.Int(p, path, "MaxReplicasPerNode", bag, min: 0, max: Allocation.MaxSize) ?? 0;
         var grace = JsonReading.Duration(p, path, "StopGracePeriod", bag) ?? TimeSpan.FromSeconds(10);
@@ -83,7 +87,7 @@ public sealed partial record SwarmProperties
         return new SwarmProperties
         {
             Host = host!, Image = image!, RegistryAuth = registryAuth, Command = command, Env = env, Ports = ports!.Value,
-            Constraints = constraints, MaxReplicasPerNode = maxPerNode, StopGracePeriod = grace, Init = init,
+            Mounts = mounts, Constraints = constraints, MaxReplicasPerNode = maxPerNode, StopGracePeriod = grace, Init = init,
         };
     }
 

@@ -37,6 +37,7 @@ public static class SwarmServiceSpec
                     Args = properties.Command?.Select(Fill).ToList(),
                     Env = properties.Env.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Key}={Fill(e.Value)}").ToList(),
                     Init = properties.Init,
+                    Mounts = properties.Mounts.Select(Bind).ToList(),
                     StopGracePeriod = properties.StopGracePeriod,
                 },
                 Placement = new Placement
@@ -56,6 +57,13 @@ public static class SwarmServiceSpec
                 Monitor = TimeSpan.FromSeconds(2),
             },
         };
+    }
+
+    // "SOURCE:TARGET[:ro|:rw]", as BindMounts checked it.
+    private static Mount Bind(string text)
+    {
+        var parts = text.Split(':');
+        return new Mount { Type = "bind", Source = parts[0], Target = parts[1], ReadOnly = parts.Length > 2 && parts[2] == "ro" };
     }
 
     /// <summary>The group a service and its tasks make, with each running task's endpoint on its node's address.</summary>
