@@ -14,14 +14,14 @@ public static class SwarmServiceSpec
 
     /// <summary>
     /// The service that runs <paramref name="commit"/>: one task per replica on its node's network, each told its port
-    /// by a Swarm template (the block's hundreds followed by its two-digit slot), the commit's tags as service and
+    /// by a Swarm template (the block's hundreds followed by its slot, zero-padded to two digits; Swarm templates see the slot as a string, hence %02s), the commit's tags as service and
     /// container labels, updates one step at a time, stopping first (a slot's new task takes its old one's port) and
     /// pausing on failure so the engine sees it.
     /// </summary>
     public static ServiceSpec Build(GroupCommit commit, SwarmProperties properties, int portBase, ulong forceUpdate)
     {
         var labels = new Dictionary<string, string>(commit.Tags, StringComparer.Ordinal) { [PortBaseLabel] = portBase.ToString(CultureInfo.InvariantCulture) };
-        var port = (portBase / SwarmProperties.BlockSize).ToString(CultureInfo.InvariantCulture) + "{{printf \"%02d\" .Task.Slot}}";
+        var port = (portBase / SwarmProperties.BlockSize).ToString(CultureInfo.InvariantCulture) + "{{printf \"%02s\" .Task.Slot}}";
         string Fill(string value) => value.Replace("{{port}}", port, StringComparison.Ordinal);
         return new ServiceSpec
         {
