@@ -217,6 +217,15 @@ public sealed class SwarmServiceSpecTests
     }
 
     [Fact]
+    public void Node_AddressUnspecifiedIPv6Manager_TheManagersAddressWithoutBrackets()
+    {
+        var node = SwarmTasks.Node(NodeResponse(addr: "0.0.0.0", managerAddr: "[fd00::5]:2377"));
+
+        node.Address.ShouldBe("fd00::5");
+        new InstanceEndpoint("http", node.Address, 18201).Host.ShouldBe("fd00::5");
+    }
+
+    [Fact]
     public void Node_OwnAddress_Kept()
     {
         SwarmTasks.Node(NodeResponse(addr: "10.0.0.7", managerAddr: "10.0.0.5:2377")).Address.ShouldBe("10.0.0.7");
