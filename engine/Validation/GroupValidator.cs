@@ -20,7 +20,7 @@ public static class GroupValidator
             }
             else
             {
-                bag.AddRange(group.Validate(orchestrator.Properties, JsonPath.Child(orchestratorPath, "Properties")));
+                bag.AddRange(group.Validate(orchestrator.Properties, properties.Allocation.DesiredCount, JsonPath.Child(orchestratorPath, "Properties")));
             }
 
             return;

@@ -21,7 +21,7 @@ public sealed class MemoryGroupPlugin : IGroupPlugin
 
     public string Description => "Groups owned by an orchestrator kept in memory (tests)";
 
-    public IEnumerable<Diagnostic> Validate(JsonElement? properties, string path)
+    public IEnumerable<Diagnostic> Validate(JsonElement? properties, int replicas, string path)
     {
         if (properties is not { ValueKind: JsonValueKind.Object } p || !p.TryGetProperty("Image", out var image) || image.ValueKind != JsonValueKind.String)
         {

@@ -17,8 +17,11 @@ public interface IGroupPlugin
     /// <summary>One line for <c>deploy plugin ls</c>.</summary>
     string Description { get; }
 
-    /// <summary>Checks the plugin's <c>Properties</c> at <paramref name="path"/>; pure, so calling it twice is harmless.</summary>
-    IEnumerable<Diagnostic> Validate(JsonElement? properties, string path);
+    /// <summary>
+    /// Checks the plugin's <c>Properties</c> at <paramref name="path"/> for a group of <paramref name="replicas"/> (an
+    /// orchestrator may hold only so many); pure, so calling it twice is harmless.
+    /// </summary>
+    IEnumerable<Diagnostic> Validate(JsonElement? properties, int replicas, string path);
 
     /// <summary>What a group of this plugin is called and what it runs, for plan sentences: (<c>service</c>, <c>image hello:2</c>). Pure.</summary>
     (string Noun, string Runs) Describe(JsonElement? properties);

@@ -44,10 +44,16 @@ public sealed class SwarmGroupPlugin : IGroupPlugin, IInstanceEndpoints, IInstan
     public string Description => "A group as one Docker Swarm service: Swarm owns its replicas across the nodes";
 
     /// <inheritdoc />
-    public IEnumerable<Diagnostic> Validate(JsonElement? properties, string path)
+    public IEnumerable<Diagnostic> Validate(JsonElement? properties, int replicas, string path)
     {
         var bag = new DiagnosticBag();
         SwarmProperties.Read(properties, path, bag, _environment);
+        if (replicas >= SwarmProperties.BlockSize)
+        {
+            // The port template appends a two-digit slot to the block's hundreds.
+            bag.Add(Errors.OutOfRange, path, $"a group-swarm service runs at most {SwarmProperties.BlockSize - 1} replicas (each takes a port of its block of 100); {replicas} were asked: lower Allocation.Size");
+        }
+
         return bag.Items;
     }
 
@@ -171,7 +177,8 @@ public sealed class SwarmGroupPlugin : IGroupPlugin, IInstanceEndpoints, IInstan
 
         var taken = (await client.Swarm.ListServicesAsync(cancellationToken: ct))
             .Where(s => s.Spec.Name != groupId && s.Spec.Labels?.ContainsKey(SwarmServiceSpec.PortBaseLabel) == true)
-            .ToDictionary(s => s.Spec.Labels[SwarmServiceSpec.PortBaseLabel], s => s.Spec.Name);
+            .GroupBy(s => s.Spec.Labels[SwarmServiceSpec.PortBaseLabel])
+            .ToDictionary(g => g.Key, g => string.Join(", ", g.Select(s => s.Spec.Name).Order(StringComparer.Ordinal)));
         foreach (var block in blocks.Where(b => !taken.ContainsKey(b.ToString(System.Globalization.CultureInfo.InvariantCulture))))
         {
             return block;

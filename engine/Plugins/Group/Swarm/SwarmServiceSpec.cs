@@ -82,11 +82,11 @@ public static class SwarmServiceSpec
         var node = task.NodeID is { Length: > 0 } id ? nodes.GetValueOrDefault(id) : null;
         var state = State(task.Status?.State.ToString());
         var tags = ContainerTags(task.Spec?.ContainerSpec?.Labels);
-        var endpoint = node is not null && portBase is { } start && task.Slot is > 0 and < SwarmProperties.BlockSize
-            ? new Instance.Endpoint("http", node.Address, start + (int)task.Slot)
+        var endpoint = node is not null && portBase is { } start && task.Slot is { } slot and > 0 and < SwarmProperties.BlockSize
+            ? new Instance.Endpoint("http", node.Address, start + (int)slot)
             : null;
         var error = task.Status?.Err is { Length: > 0 } err ? err : null;
-        return new GroupTask(task.ID, (int)task.Slot, node?.Hostname ?? "", state, string.Equals(task.DesiredState.ToString(), "running", StringComparison.OrdinalIgnoreCase),
+        return new GroupTask(task.ID, (int)(task.Slot ?? 0), node?.Hostname ?? "", state, string.Equals(task.DesiredState.ToString(), "running", StringComparison.OrdinalIgnoreCase),
             tags, endpoint, error);
     }
 

@@ -38,8 +38,8 @@ public sealed class SwarmServiceSpecTests
     {
         var spec = SwarmServiceSpec.Build(Commit(), Properties(command: """["httpd", "-p", "{{port}}"]"""), PortBase, forceUpdate: 0);
 
-        spec.TaskTemplate.ContainerSpec.Env.ShouldBe(["MODE=prod", "PORT=182{{printf \"%02d\" .Task.Slot}}"]);
-        spec.TaskTemplate.ContainerSpec.Args.ShouldBe(["httpd", "-p", "182{{printf \"%02d\" .Task.Slot}}"]);
+        spec.TaskTemplate.ContainerSpec.Env.ShouldBe(["MODE=prod", "PORT=182{{printf \"%02s\" .Task.Slot}}"]);
+        spec.TaskTemplate.ContainerSpec.Args.ShouldBe(["httpd", "-p", "182{{printf \"%02s\" .Task.Slot}}"]);
     }
 
     [Fact]
