@@ -49,8 +49,15 @@ remove_network() {
     # ip netns del leaves the name if the mount was already gone.
     [ ! -e "/run/netns/$netns" ] || { umount -l "/run/netns/$netns" 2>/dev/null; rm -f "/run/netns/$netns"; } || true
   fi
-  # Normally gone with the namespace (it held the peer); not if a process kept the namespace alive.
-  [ -z "$veth" ] || ! ip link show "$veth" >/dev/null 2>&1 || ip link del "$veth" 2>/dev/null || log "could not delete $veth"
+  [ -n "$veth" ] || return 0
+  # Normally gone with the namespace (it held the peer), though the kernel frees a namespace a moment after `ip netns
+  # del`; not at all if a process kept the namespace alive.
+  local i
+  for i in $(seq 1 30); do
+    ip link show "$veth" >/dev/null 2>&1 || return 0
+    sleep 0.1
+  done
+  ip link del "$veth" 2>/dev/null || ! ip link show "$veth" >/dev/null 2>&1 || log "could not delete $veth"
   return 0
 }
 

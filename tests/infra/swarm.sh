@@ -103,8 +103,9 @@ remove_all_containers() {
 }
 
 # The manager's docker_gwbridge on the host, when leaving the swarm did not remove it (a failed or killed start): ours
-# when it holds 10.200.1.1, which start refuses to run beside.
+# when it holds 10.200.1.1 and this start got as far as the veth pair (past the check that no other swarm.sh runs).
 remove_gwbridge() {
+  [ -s "$S/veth.name" ] || return 0
   ip -o -4 addr show dev docker_gwbridge 2>/dev/null | grep -q ' 10\.200\.1\.1/24' || return 0
   ip link del docker_gwbridge 2>/dev/null || log "could not delete docker_gwbridge"
 }
@@ -232,7 +233,10 @@ start() {
   touch "$S/$MARKER"
   mkdir -p "$S/logs" "$S/cli" "$S/manager" "$S/worker" "$S/registry"
   JOBS=()
-  trap 'status=$?; if [ "$status" != 0 ]; then log "start failed ($status): cleaning up"; stop_jobs; stop_all "$S"; fi' EXIT
+  # The exit trap logs to the caller's stderr (fd 7), even when a signal came in while a command's output went to a log
+  # file under the folder the trap removes (quiet around a shell function).
+  exec 7>&2
+  trap 'status=$?; exec 2>&7; if [ "$status" != 0 ]; then log "start failed ($status): cleaning up"; stop_jobs; stop_all "$S"; fi' EXIT
   trap 'exit 143' TERM
   trap 'exit 130' INT
 
