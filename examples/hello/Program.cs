@@ -1,6 +1,8 @@
 // hello: the app the examples deploy. It says which colour and version answered, and can be told to fail,
 // so blue/green flips and rollbacks can be watched and tested.
-//   PORT             listen on 127.0.0.1:PORT (default 8080)
+//   PORT             listen on HOST:PORT (default 8080)
+//   HOST             the address to listen on (default 127.0.0.1, this machine only); 0.0.0.0 serves on every
+//                    interface, as a task on a Docker Swarm node must for a proxy on another node to reach it
 //   APP_VERSION      shown by / and /version (default "dev")
 //   APP_COLOUR       shown by / (default "none")
 //   APP_FAIL_HEALTH  1: /healthz answers 503
@@ -19,6 +21,7 @@ using System.Diagnostics;
 using Hello;
 
 var port = Environment.GetEnvironmentVariable("PORT") is { Length: > 0 } p ? p : "8080";
+var host = Environment.GetEnvironmentVariable("HOST") is { Length: > 0 } h ? h : "127.0.0.1";
 var version = Environment.GetEnvironmentVariable("APP_VERSION") is { Length: > 0 } v ? v : "dev";
 var colour = Environment.GetEnvironmentVariable("APP_COLOUR") is { Length: > 0 } c ? c : "none";
 var failHealth = Environment.GetEnvironmentVariable("APP_FAIL_HEALTH") is { Length: > 0 } f && f != "0";
@@ -34,7 +37,7 @@ var counter = Environment.GetEnvironmentVariable("APP_COUNTER_FILE") is { Length
 var started = Process.GetCurrentProcess().StartTime.ToUniversalTime();
 
 var builder = WebApplication.CreateSlimBuilder(args);
-builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+builder.WebHost.UseUrls($"http://{host}:{port}");
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
 

@@ -39,13 +39,13 @@ NAME=remote.sh
 ROOT="" # the remote hosts' folder, $R
 # shellcheck source=tests/infra/common.sh
 . "$(dirname "$SELF")/common.sh"
+# shellcheck source=tests/infra/netns.sh
+. "$(dirname "$SELF")/netns.sh"
 MARKER=.deploy-test-remote
-DOCKER_MARKER=.deploy-test-docker
 # The images the proxy tests run, copied from docker.sh's engine under the same names (one image, several tags).
 IMAGES=(local/nginx:1 local/haproxy:1 nginx:1.27 local/busybox:1)
 REGISTRY_USER=deploy-ci
 SSH_PORT=2222
-LOCK=/run/lock/deploy-test-remote.lock
 
 # The docker CLI against one engine (isolated from the user's CLI config: contexts, proxies, credential helpers).
 dk_src() { DOCKER_CONFIG="$R/cli" docker -H "unix://$DOCKER_DIR/docker.sock" "$@"; }
@@ -55,32 +55,6 @@ dk_ns() { DOCKER_CONFIG="$R/cli" docker -H "unix://$R/ns/docker.sock" "$@"; }
 # ---------------------------------------------------------------------------------------------------------------------
 # stop DIR
 # ---------------------------------------------------------------------------------------------------------------------
-
-remove_network() {
-  unmount_all
-  local netns veth
-  netns=$(cat "$R/netns.name" 2>/dev/null || true)
-  veth=$(cat "$R/veth.name" 2>/dev/null || true)
-  if [ -n "$netns" ]; then
-    ip netns del "$netns" 2>/dev/null || true
-    # ip netns del leaves the name if the mount was already gone.
-    [ ! -e "/run/netns/$netns" ] || { umount -l "/run/netns/$netns" 2>/dev/null; rm -f "/run/netns/$netns"; } || true
-  fi
-  # Normally gone with the namespace (it held the peer); not if a process kept the namespace alive.
-  [ -z "$veth" ] || ! ip link show "$veth" >/dev/null 2>&1 || ip link del "$veth" 2>/dev/null || log "could not delete $veth"
-  return 0
-}
-
-# The empty cgroups the engines made under their --cgroup-parent (cgroup v1 leaves them behind).
-remove_cgroups() {
-  local parent dir
-  for parent in $(cat "$R/cgroup.names" 2>/dev/null || true); do
-    for dir in /sys/fs/cgroup/*/"$parent" /sys/fs/cgroup/"$parent"; do
-      [ -d "$dir" ] || continue
-      find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null || true
-    done
-  done
-}
 
 stop_all() {
   claim_folder "${1:-}" || return 0
@@ -116,19 +90,7 @@ stop_processes() {
   kill_pid_files "$R/tls/exec/containerd/containerd.pid" "$R/ns/exec/containerd/containerd.pid"
   kill_leftovers "$R/tls/exec"
   kill_leftovers "$R/ns/exec"
-  # Whatever still runs in the namespace is ours too (an ssh session left open, a container process): it would keep
-  # the namespace, and the veth pair with it, alive after `ip netns del`.
-  local netns pids i
-  netns=$(cat "$R/netns.name" 2>/dev/null || true)
-  if [ -n "$netns" ] && [ -e "/run/netns/$netns" ]; then
-    for i in $(seq 1 50); do
-      pids=$(ip netns pids "$netns" 2>/dev/null | grep -vx "$$" || true)
-      [ -n "$pids" ] || break
-      # shellcheck disable=SC2086
-      if [ "$i" -lt 30 ]; then kill -TERM $pids 2>/dev/null || true; else kill -KILL $pids 2>/dev/null || true; fi
-      sleep 0.1
-    done
-  fi
+  kill_namespace_processes
 }
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -212,51 +174,23 @@ make_password() {
 # start: the namespace
 # ---------------------------------------------------------------------------------------------------------------------
 
-# Whether 10.200.$1.0/24 is free: no address of it on any interface, no route to it.
-subnet_free() {
-  ! ip -o -4 addr show | grep -qE " 10\.200\.$1\.[0-9]+/" && ! ip -4 route show | grep -qE "^10\.200\.$1\."
-}
-
 # Picks N, creates the namespace and the veth pair with the addresses (under a lock, so parallel starts never pick
 # the same N: the address on the host end marks it as taken).
 make_namespace() {
-  local n peer
+  local n
   NETNS=deploy-rh-$SUFFIX
   VETH=rh${SUFFIX}h # interface names: 15 characters at most
-  peer=rh${SUFFIX}n
-  [ ! -e "/run/netns/$NETNS" ] || die "namespace $NETNS exists already"
-  mkdir -p "$(dirname "$LOCK")"
-  exec 8>"$LOCK"
-  flock -w 30 8 || die "could not take $LOCK"
+  lock_subnets
   N=""
   for n in $(seq 100 199 | shuf); do
     if subnet_free "$n"; then N=$n; break; fi
   done
-  [ -n "$N" ] || { exec 8>&-; die "no free subnet 10.200.100-199.0/24"; }
-  echo "$NETNS" >"$R/netns.name"
-  ip netns add "$NETNS"
-  echo "$VETH" >"$R/veth.name"
-  ip link add "$VETH" type veth peer name "$peer"
-  ip addr add "10.200.$N.1/24" dev "$VETH"
-  exec 8>&-
-  ip link set "$peer" netns "$NETNS"
-  ip link set "$VETH" up
-  ip -n "$NETNS" link set lo up
-  ip -n "$NETNS" addr add "10.200.$N.2/24" dev "$peer"
-  ip -n "$NETNS" link set "$peer" up
+  [ -n "$N" ] || { unlock_subnets; die "no free subnet 10.200.100-199.0/24"; }
+  add_veth_namespace "$NETNS" "$VETH" "rh${SUFFIX}n" "10.200.$N" || { unlock_subnets; die "could not make $NETNS"; }
+  unlock_subnets
   echo "$N" >"$R/subnet"
   HOST_ADDRESS=10.200.$N.1
   REMOTE_ADDRESS=10.200.$N.2
-}
-
-# Waits (up to 10 s) until something accepts TCP connections on $1:$2.
-wait_tcp() {
-  local i
-  for i in $(seq 1 100); do
-    (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null && return 0
-    sleep 0.1
-  done
-  return 1
 }
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -265,62 +199,14 @@ wait_tcp() {
 
 # Registry $1 (open or auth) on $HOST_ADDRESS, serving $STORAGE; sets REGISTRY_PORT.
 start_registry() {
-  local name=$1 port attempt i auth=""
-  if [ "$name" = auth ]; then
+  local auth=""
+  if [ "$1" = auth ]; then
     auth="auth:
   htpasswd:
     realm: deploy-test-registry
     path: $R/registry/htpasswd"
   fi
-  for attempt in 1 2 3 4 5; do
-    port=$(free_port "$HOST_ADDRESS" ${TAKEN_PORTS[@]+"${TAKEN_PORTS[@]}"}) || die "no free port for the $name registry"
-    cat >"$R/registry/$name.yml" <<EOF
-version: 0.1
-log:
-  level: warn
-storage:
-  filesystem:
-    rootdirectory: $STORAGE
-  delete:
-    enabled: true
-http:
-  addr: $HOST_ADDRESS:$port
-  secret: $HTTP_SECRET
-$auth
-EOF
-    setsid docker-registry serve "$R/registry/$name.yml" </dev/null >"$R/logs/registry-$name.log" 2>&1 &
-    echo $! >"$R/registry/$name.pid"
-    for i in $(seq 1 100); do
-      # The auth registry answers 401 when up; -f is not used so any HTTP answer counts.
-      if [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://$HOST_ADDRESS:$port/v2/" 2>/dev/null)" != 000 ]; then
-        REGISTRY_PORT=$port
-        TAKEN_PORTS+=("$port")
-        return 0
-      fi
-      alive "$(pid_of "$R/registry/$name.pid")" || break
-      sleep 0.1
-    done
-    log "the $name registry did not start on port $port (attempt $attempt)"
-    kill_pid_files "$R/registry/$name.pid"
-  done
-  tail -n 20 "$R/logs/registry-$name.log" >&2
-  die "the $name registry did not start"
-}
-
-# Waits for the engine on socket $1 (started by the launcher whose pid is in $2, logging to $3) to answer.
-wait_dockerd() {
-  local i
-  for i in $(seq 1 600); do
-    if DOCKER_CONFIG="$R/cli" docker -H "unix://$1" version >/dev/null 2>&1; then return 0; fi
-    if ! alive "$(pid_of "$2")"; then
-      log "dockerd exited; the end of its log ($3):"
-      tail -n 30 "$3" >&2
-      return 1
-    fi
-    sleep 0.1
-  done
-  log "dockerd did not answer within 60 s (log: $3)"
-  return 1
+  serve_registry "$1" "$HOST_ADDRESS" "$auth"
 }
 
 # The TLS engine: tcp://127.0.0.1:PORT with --tlsverify, and a unix socket for this script and test assertions.
@@ -349,24 +235,10 @@ start_tls_engine() {
   die "the TLS engine did not start"
 }
 
-unmount_under() {
-  local mount
-  while IFS= read -r mount; do umount -l "$mount" 2>/dev/null || true; done \
-    < <(awk -v d="$1" 'index($2, d "/") == 1 { print $2 }' /proc/mounts | sort -r)
-}
-
-# The remote host's engine: in the namespace (nsenter --net; `ip netns exec` remounts /sys and dockerd then fails
-# with "Devices cgroup isn't mounted"), with its own hostname (unshare -u) so it does not pass for the host.
+# The remote host's engine: in the namespace, with the namespace's name as its hostname so it does not pass for the host.
 start_ns_engine() {
-  local n=$R/ns
-  mkdir -p "$n"
-  setsid nsenter --net="/run/netns/$NETNS" unshare -u sh -c 'hostname "$1"; shift; exec "$@"' _ "$NETNS" \
-    dockerd --data-root "$n/root" --exec-root "$n/exec" --pidfile "$n/docker.pid" -H "unix://$n/docker.sock" \
-    --storage-driver overlay2 --iptables=false --ip-masq=false --bridge=none --cgroup-parent "$CGROUP_NS" \
-    --insecure-registry "$HOST_ADDRESS:$OPEN_PORT" --insecure-registry "$HOST_ADDRESS:$AUTH_PORT" \
-    </dev/null >"$R/logs/dockerd-ns.log" 2>&1 &
-  echo $! >"$n/dockerd.launch.pid"
-  wait_dockerd "$n/docker.sock" "$n/dockerd.launch.pid" "$R/logs/dockerd-ns.log"
+  start_netns_dockerd "$R/ns" "$NETNS" "$NETNS" "$CGROUP_NS" dockerd-ns \
+    --insecure-registry "$HOST_ADDRESS:$OPEN_PORT" --insecure-registry "$HOST_ADDRESS:$AUTH_PORT"
 }
 
 # sshd on $REMOTE_ADDRESS:2222, in the namespace's network and the remote engine's hostname (UTS namespace).
@@ -429,15 +301,6 @@ copy_images() {
     _ "$R" "$DOCKER_DIR" "${IMAGES[@]}"
 }
 
-# docker.sh's registry: its storage folder (served again here) from the config docker.sh wrote.
-read_docker_dir() {
-  [ -f "$DOCKER_DIR/$DOCKER_MARKER" ] || die "$DOCKER_DIR is not a docker.sh engine folder (no $DOCKER_MARKER)"
-  [ -S "$DOCKER_DIR/docker.sock" ] || die "$DOCKER_DIR has no docker.sock: is the engine running?"
-  STORAGE=$(awk '$1 == "rootdirectory:" { print $2; exit }' "$DOCKER_DIR/registry/config.yml" 2>/dev/null || true)
-  [ -n "$STORAGE" ] || die "no registry storage in $DOCKER_DIR/registry/config.yml"
-  mkdir -p "$STORAGE"
-}
-
 start() {
   local dir="" watch=""
   DOCKER_DIR=""
@@ -472,7 +335,10 @@ start() {
   touch "$R/$MARKER"
   mkdir -p "$R/logs" "$R/cli" "$R/tls" "$R/ns" "$R/registry"
   JOBS=()
-  trap 'status=$?; if [ "$status" != 0 ]; then log "start failed ($status): cleaning up"; stop_jobs; stop_all "$R"; fi' EXIT
+  # The exit trap logs to the caller's stderr (fd 7), even when a signal came in while a command's output went to a log
+  # file under the folder the trap removes (quiet around a shell function).
+  exec 7>&2
+  trap 'status=$?; exec 2>&7; if [ "$status" != 0 ]; then log "start failed ($status): cleaning up"; stop_jobs; stop_all "$R"; fi' EXIT
   trap 'exit 143' TERM
   trap 'exit 130' INT
 
