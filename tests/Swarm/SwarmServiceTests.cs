@@ -39,7 +39,7 @@ public sealed class SwarmServiceTests(SwarmCluster swarm) : IClassFixture<SwarmC
         destroy.ExitCode.ShouldBe(0, destroy.ToString());
         using var manager = Client(swarm.Socket);
         (await manager.Swarm.ListServicesAsync()).Select(s => s.Spec.Name).ShouldNotContain(n => n.StartsWith(_shop.App, StringComparison.Ordinal));
-        (await manager.Tasks.ListAsync(CancellationToken.None)).Select(t => t.Spec?.ContainerSpec?.Labels?.GetValueOrDefault("deploy.app")).ShouldNotContain(_shop.App);
+        (await manager.Tasks.ListAsync(CancellationToken.None)).Select(t => t.Spec?.ContainerSpec?.Labels is { } l && l.TryGetValue("deploy.app", out var app) ? app : null).ShouldNotContain(_shop.App);
         await Eventually(async () => (await ContainersAsync(swarm.Socket)).Count == 0 && (await ContainersAsync(swarm.WorkerSocket)).Count == 0);
     }
 
