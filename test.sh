@@ -18,7 +18,8 @@ command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || missing+=(debootstrap)
 dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' || missing+=(busybox-static)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
-# The remote Docker hosts (tests/infra/remote.sh): an sshd in a network namespace, TLS certificates, veth pairs.
+# The remote Docker hosts (tests/infra/remote.sh): an sshd in a network namespace, TLS certificates, veth pairs; the
+# Swarm (tests/infra/swarm.sh) needs nothing more.
 command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
@@ -50,18 +51,25 @@ fi
 # Stops what this script started, however it ends.
 prism_pid="" prism_log="" docker_pid="" docker_dir="" docker_env="" docker_log=""
 remote_pid="" remote_dir="" remote_env="" remote_log=""
+swarm_pid="" swarm_dir="" swarm_env="" swarm_log=""
+# Stops a start script still running in the background (pid $1): its exit trap stops what it started. Polled (up to
+# 30 s), not waited for: the exit trap may have interrupted a wait.
+stop_start() {
+  [ -n "$1" ] && kill -0 "$1" 2>/dev/null || return 0
+  kill -TERM -- -"$1" 2>/dev/null || kill -TERM "$1" 2>/dev/null || true
+  for _ in $(seq 1 300); do
+    case $(ps -o stat= -p "$1" 2>/dev/null) in '' | Z*) break ;; esac
+    sleep 0.1
+  done
+}
 cleanup() {
   [ -z "$prism_pid" ] || kill "$prism_pid" 2>/dev/null || true
   [ -z "$prism_log" ] || rm -f "$prism_log"
-  # The remote hosts first: they serve the Docker engine's registry storage and copied its images.
-  if [ -n "$remote_pid" ] && kill -0 "$remote_pid" 2>/dev/null; then
-    # Its exit trap stops what it started. Polled (up to 30 s), not waited for: this trap may have interrupted a wait.
-    kill -TERM -- -"$remote_pid" 2>/dev/null || kill -TERM "$remote_pid" 2>/dev/null || true
-    for _ in $(seq 1 300); do
-      case $(ps -o stat= -p "$remote_pid" 2>/dev/null) in '' | Z*) break ;; esac
-      sleep 0.1
-    done
-  fi
+  # The remote hosts and the swarm first: they serve the Docker engine's registry storage and copied its images.
+  stop_start "$swarm_pid"
+  stop_start "$remote_pid"
+  [ -z "$swarm_dir" ] || tests/infra/swarm.sh stop "$swarm_dir" 2>/dev/null
+  [ -z "$swarm_env" ] || rm -f "$swarm_env" "$swarm_log"
   [ -z "$remote_dir" ] || tests/infra/remote.sh stop "$remote_dir" 2>/dev/null
   [ -z "$remote_env" ] || rm -f "$remote_env" "$remote_log"
   if [ -n "$docker_pid" ] && kill -0 "$docker_pid" 2>/dev/null; then
@@ -136,16 +144,37 @@ if [ -z "${DEPLOY_TEST_SSH_HOST:-}" ]; then
   setsid tests/infra/remote.sh start --docker-dir "${DEPLOY_TEST_DOCKER_DIR:-}" --dir "$remote_dir" --watch-pid $$ \
     >"$remote_env" 2>"$remote_log" &
   remote_pid=$!
-  if ! wait "$remote_pid"; then
-    remote_pid=""
-    sed 's/^/    /' "$remote_log"
-    echo "0 passed, 1 failed (the remote Docker hosts did not start)"
+fi
+
+# At the same time, the two-node Docker Swarm (about 8 s): a manager dockerd of its own on the host and a worker in a
+# namespace on 10.200.0.x, with a registry there. A caller that already exported DEPLOY_TEST_SWARM_SOCKET
+# (eval "$(tests/infra/swarm.sh start --docker-dir "$DEPLOY_TEST_DOCKER_DIR")") keeps its own.
+if [ -z "${DEPLOY_TEST_SWARM_SOCKET:-}" ]; then
+  swarm_dir=$(mktemp -d /tmp/deploy-swarm.XXXX)
+  swarm_env=$(mktemp)
+  swarm_log=$(mktemp)
+  log "starting the Docker Swarm in $swarm_dir"
+  setsid tests/infra/swarm.sh start --docker-dir "${DEPLOY_TEST_DOCKER_DIR:-}" --dir "$swarm_dir" --watch-pid $$ \
+    >"$swarm_env" 2>"$swarm_log" &
+  swarm_pid=$!
+fi
+
+# Waits for the start script $1 whose pid is in the variable named $2 (then emptied: nothing left for cleanup to stop),
+# and exports what it printed to file $3; its log $4 is shown either way.
+finish_start() {
+  local name=$1 pid=${!2} status=0
+  [ -n "$pid" ] || return 0
+  wait "$pid" || status=$?
+  printf -v "$2" '%s' ""
+  sed 's/^/    /' "$4"
+  if [ "$status" != 0 ]; then
+    echo "0 passed, 1 failed ($name did not start)"
     exit 1
   fi
-  remote_pid=""
-  sed 's/^/    /' "$remote_log"
-  eval "$(cat "$remote_env")"
-fi
+  eval "$(cat "$3")"
+}
+finish_start "the remote Docker hosts" remote_pid "$remote_env" "$remote_log"
+finish_start "the Docker Swarm" swarm_pid "$swarm_env" "$swarm_log"
 
 log "testing"
 results="$(mktemp -d)"

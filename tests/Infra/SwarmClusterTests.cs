@@ -34,12 +34,12 @@ public sealed class SwarmClusterTests(SwarmCluster swarm) : IDisposable
     {
         var nodes = await NodesAsync();
 
-        nodes.Select(n => n.Description.Hostname).Order().ShouldBe([swarm.ManagerNode, swarm.WorkerNode]);
+        nodes.Select(n => n.Description?.Hostname).Order().ShouldBe([swarm.ManagerNode, swarm.WorkerNode]);
         nodes.ShouldAllBe(n => State(n) == "ready");
-        var manager = nodes.Single(n => n.Description.Hostname == swarm.ManagerNode);
-        manager.ManagerStatus.Leader.ShouldBeTrue();
-        manager.ManagerStatus.Addr.ShouldBe($"{swarm.ManagerAddress}:2377");
-        nodes.Single(n => n.Description.Hostname == swarm.WorkerNode).Status.Addr.ShouldBe(swarm.WorkerAddress);
+        var manager = nodes.Single(n => n.Description?.Hostname == swarm.ManagerNode);
+        (manager.ManagerStatus?.Leader ?? false).ShouldBeTrue();
+        manager.ManagerStatus?.Addr.ShouldBe($"{swarm.ManagerAddress}:2377");
+        nodes.Single(n => n.Description?.Hostname == swarm.WorkerNode).Status?.Addr.ShouldBe(swarm.WorkerAddress);
         (swarm.ManagerAddress, swarm.WorkerAddress).ShouldBe(("10.200.0.1", "10.200.0.2"));
     }
 
@@ -149,7 +149,7 @@ public sealed class SwarmClusterTests(SwarmCluster swarm) : IDisposable
         return now;
     }
 
-    private async Task<string> WorkerStateAsync() => State((await NodesAsync()).Single(n => n.Description.Hostname == swarm.WorkerNode));
+    private async Task<string> WorkerStateAsync() => State((await NodesAsync()).Single(n => n.Description?.Hostname == swarm.WorkerNode));
 
     private async Task<IList<NodeListResponse>> NodesAsync()
     {
@@ -157,7 +157,7 @@ public sealed class SwarmClusterTests(SwarmCluster swarm) : IDisposable
         return await client.Swarm.ListNodesAsync(_timeout.Token);
     }
 
-    private static string State(NodeListResponse node) => node.Status.State.ToString()!.ToLowerInvariant();
+    private static string State(NodeListResponse node) => node.Status?.State.ToString()?.ToLowerInvariant() ?? "";
 
     /// <summary>The Docker-Content-Digest of a manifest (HEAD, schema 2 or OCI accepted).</summary>
     private async Task<string> DigestAsync(string url)

@@ -17,11 +17,13 @@ timed() {
   log "$name: $(seconds_since "$start")"
 }
 
-# Runs "$@" with its output in $ROOT/logs/NAME.log; on failure shows the log's tail on stderr.
+# Runs "$@" with its output in $ROOT/logs/NAME.log; on failure shows the log's tail on stderr. In a subshell: a shell
+# function run with a redirection would have the caller's exit trap, when a signal comes in meanwhile, log its cleanup
+# into that file (which the cleanup then removes).
 quiet() {
   local name=$1
   shift
-  if ! "$@" >"$ROOT/logs/$name.log" 2>&1; then
+  if ! ("$@") >"$ROOT/logs/$name.log" 2>&1; then
     log "$name failed; the end of $ROOT/logs/$name.log:"
     tail -n 40 "$ROOT/logs/$name.log" >&2
     return 1

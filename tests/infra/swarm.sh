@@ -233,10 +233,7 @@ start() {
   touch "$S/$MARKER"
   mkdir -p "$S/logs" "$S/cli" "$S/manager" "$S/worker" "$S/registry"
   JOBS=()
-  # The exit trap logs to the caller's stderr (fd 7), even when a signal came in while a command's output went to a log
-  # file under the folder the trap removes (quiet around a shell function).
-  exec 7>&2
-  trap 'status=$?; exec 2>&7; if [ "$status" != 0 ]; then log "start failed ($status): cleaning up"; stop_jobs; stop_all "$S"; fi' EXIT
+  trap 'status=$?; if [ "$status" != 0 ]; then log "start failed ($status): cleaning up"; stop_jobs; stop_all "$S"; fi' EXIT
   trap 'exit 143' TERM
   trap 'exit 130' INT
 
