@@ -84,12 +84,13 @@ public sealed class SwarmShopSpec
         return new SwarmShopSpec(app, path, proxyContainer, new Uri($"http://127.0.0.1:{port}/"), Path.Combine(counter, "counter.txt"));
     }
 
-    // Two aligned blocks of 100 (one per colour) that nothing listens on: the tasks bind all interfaces of their node.
+    // Two aligned blocks of 100 (one per colour) that nothing listens on: the tasks bind all interfaces of their node. Taken
+    // in turn, never twice in a test run: a task of a destroyed service may hold its port on a node for a moment longer.
     private static int FreeBlocks()
     {
         for (var attempt = 0; attempt < 40; attempt++)
         {
-            var from = 33000 + (Interlocked.Increment(ref _nextBlock) + Random.Shared.Next(0, 30)) % 30 * 200;
+            var from = 33000 + (Interlocked.Increment(ref _nextBlock) + Environment.ProcessId) % 30 * 200;
             if (Enumerable.Range(from, 200).All(CanBind))
             {
                 return from;
