@@ -125,7 +125,7 @@ public static class AppResolver
         var groupId = ResolvedApp.GroupId(spec.Id, colour);
         var tags = new Dictionary<string, string>
         {
-            ["deploy.app"] = spec.Id, ["deploy.colour"] = colour, ["deploy.version"] = vars.GetValueOrDefault(VersionVar, ""),
+            [ProxyRoute.AppTag] = spec.Id, [ProxyRoute.ColourTag] = colour, ["deploy.version"] = vars.GetValueOrDefault(VersionVar, ""),
         };
         var committed = new JsonObject
         {

@@ -44,7 +44,7 @@ public static class OrchestratedPlanner
             _ when observed.ConfigHash != hash => new OrchestratedChange(OrchestratedAction.Update,
                 $"Updates {name} to {runs}{Scaling(observed.Replicas, replicas)}, {Tasks(spec.Properties.Updating.Count)} at a time"),
             { Rollout: GroupRollout.Paused or GroupRollout.RolledBack } => new OrchestratedChange(OrchestratedAction.Retry,
-                $"Retries the update of {name} to {runs}{Scaling(observed.Replicas, replicas)}, which its orchestrator stopped{(observed.RolloutMessage is { } why ? $" ({why})" : "")}"),
+                $"Retries the update of {name} to {runs}{(observed.Replicas == replicas ? "" : Scaling(observed.Replicas, replicas))}, which its orchestrator stopped{(observed.RolloutMessage is { } why ? $" ({why})" : "")}"),
             _ when observed.Replicas != replicas => new OrchestratedChange(OrchestratedAction.Scale,
                 $"Scales {name} from {observed.Replicas} to {Replicas(replicas)}"),
             _ => new OrchestratedChange(OrchestratedAction.None, "Noop"),

@@ -23,6 +23,16 @@ public interface IRoutesToAddresses
 }
 
 /// <summary>
+/// Optional ability of a proxy plugin: it routes by labels, not addresses (a Kubernetes Service whose selector names
+/// the live colour): it reads <see cref="Proxy.ProxyRoute.Selector"/>, so the instances behind it need no endpoints,
+/// and an orchestrator's own networking reaches them. The seam for orchestrators whose tasks the deploying machine
+/// cannot address; no built-in proxy has it yet.
+/// </summary>
+public interface IRoutesByLabels
+{
+}
+
+/// <summary>
 /// Optional ability of an instance plugin: each instance has a log that tells why it misbehaved, quoted when an
 /// instance never becomes healthy (an app that died at start says why only there) and shown by <c>deploy logs</c>.
 /// </summary>

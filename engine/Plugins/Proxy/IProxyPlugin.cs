@@ -35,10 +35,27 @@ public sealed record ProxyTarget(JsonElement? Properties, string BaseDirectory);
 /// <summary>
 /// What the proxy routes to. Colour null: no colour is live. Servers: the live colour's endpoints (or instance IDs
 /// where instances have none). Backups: the healthy standby's endpoints, used only when every server fails.
+/// <see cref="Selector"/> names the same live instances by their labels, for a proxy that routes by labels.
 /// </summary>
 public sealed record ProxyRoute(
     string App,
     string? Colour,
     string? ConfigHash,
     IReadOnlyList<string> Servers,
-    IReadOnlyList<string> Backups);
+    IReadOnlyList<string> Backups)
+{
+    /// <summary>The tag naming an instance's app (every instance of an app colour carries it).</summary>
+    public const string AppTag = "deploy.app";
+
+    /// <summary>The tag naming an instance's colour.</summary>
+    public const string ColourTag = "deploy.colour";
+
+    /// <summary>
+    /// The live colour's instances by label: every instance of the app's live colour carries these tags (as container
+    /// labels, Swarm task labels, or a Kubernetes Deployment's pod labels), whatever its address. Empty when no colour
+    /// is live. A proxy that selects by labels (a Kubernetes Service) flips by changing its selector to this.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Selector => Colour is null
+        ? new Dictionary<string, string>()
+        : new Dictionary<string, string>(StringComparer.Ordinal) { [AppTag] = App, [ColourTag] = Colour };
+}
