@@ -41,6 +41,12 @@ public sealed partial class GroupService
             return null; // freed or destroyed since the listing
         }
 
+        if (committed.Spec.Properties.IsOrchestrated
+            && (await PlanAsync(committed.Spec, isNew: false, cancellationToken)).Orchestrated?.Action == Planning.OrchestratedAction.Retry)
+        {
+            return null; // its orchestrator stopped an update that failed: retrying it every pass would only fail again; a command retries it
+        }
+
         // An app colour's secrets (filled from DEPLOY_VAR_*) are masked in whatever this pass reports.
         var mask = new SecretMask(committed.Secrets);
         try

@@ -98,6 +98,22 @@ public sealed class OrchestratedGroupTests : IDisposable
     }
 
     [Fact]
+    public async Task ReconcileAll_UpdateTheOrchestratorPaused_LeftForACommandWhichRetriesIt()
+    {
+        var file = Spec();
+        await _engine.Groups.WatchAsync(file, _ct);
+        _engine.Orchestrator.Pause("web", "update paused due to failure or early termination of task x");
+
+        (await _engine.Groups.ReconcileAllAsync(_ct)).ShouldBeEmpty();
+        _engine.Orchestrator.VersionOf("web").ShouldBe(1);
+
+        var retry = await _engine.Groups.UpdateAsync(file, _ct);
+
+        retry.Plan.ShouldBe("Retries the update of service web to image hello:1, which its orchestrator stopped (update paused due to failure or early termination of task x)");
+        _engine.Orchestrator.VersionOf("web").ShouldBe(2);
+    }
+
+    [Fact]
     public async Task Destroy_OrchestratedGroup_RemovesItAsAUnitAndForgetsIt()
     {
         await _engine.Groups.WatchAsync(Spec(), _ct);

@@ -41,6 +41,15 @@ public sealed class MemoryGroupPlugin : IGroupPlugin
         }
     }
 
+    /// <summary>The orchestrator stops the group's update, as Swarm pauses one whose new tasks fail; the next commit resumes it.</summary>
+    public void Pause(string groupId, string why)
+    {
+        lock (_gate)
+        {
+            _groups[groupId].Paused = why;
+        }
+    }
+
     /// <summary>A node lost the task: it stops, and the reconciler replaces it at the next inspection.</summary>
     public void Lose(string taskId)
     {
@@ -64,7 +73,7 @@ public sealed class MemoryGroupPlugin : IGroupPlugin
 
             Reconcile(group);
             return Task.FromResult<OrchestratedGroup?>(new OrchestratedGroup(groupId, group.Commit.Replicas, group.Commit.ConfigHash,
-                GroupRollout.Complete, null, group.Tasks.ToList()));
+                group.Paused is null ? GroupRollout.Complete : GroupRollout.Paused, group.Paused, group.Tasks.ToList()));
         }
     }
 
@@ -76,6 +85,7 @@ public sealed class MemoryGroupPlugin : IGroupPlugin
             {
                 group.Commit = commit;
                 group.Version++;
+                group.Paused = null;
             }
             else
             {
@@ -121,6 +131,8 @@ public sealed class MemoryGroupPlugin : IGroupPlugin
         public required GroupCommit Commit { get; set; }
 
         public int Version { get; set; }
+
+        public string? Paused { get; set; }
 
         public List<GroupTask> Tasks { get; set; } = [];
     }
