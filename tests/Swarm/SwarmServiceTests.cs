@@ -29,10 +29,13 @@ public sealed class SwarmServiceTests(SwarmCluster swarm) : IClassFixture<SwarmC
     }
 
     [Fact]
-    public async Task Destroy_AppOnTwoNodes_LeavesNoServiceTaskOrContainerOnEitherNode()
+    public async Task LogsThenDestroy_AppOnTwoNodes_TasksLogsReadThenNoServiceTaskOrContainerLeftOnEitherNode()
     {
         (await ContainersAsync(swarm.Socket)).ShouldNotBeEmpty();
         (await ContainersAsync(swarm.WorkerSocket)).ShouldNotBeEmpty();
+        var logs = await _cli.RunAsync("logs", _shop.Spec, "--lines", "20");
+        logs.ExitCode.ShouldBe(0, logs.ToString());
+        logs.Stdout.ShouldContain("http://0.0.0.0:", Case.Sensitive, logs.Stdout); // a task's own output, read through the manager
 
         var destroy = await _cli.RunAsync("destroy", _shop.Spec, "--yes");
 

@@ -15,7 +15,7 @@ namespace Deploy.Engine.Plugins.Group.Swarm;
 /// through a manager's Docker API. Swarm places, restarts and reschedules the tasks; the engine reads them back with
 /// their node's address and port as endpoints. See <see cref="SwarmServiceSpec"/> for the service it builds.
 /// </summary>
-public sealed class SwarmGroupPlugin : IGroupPlugin, IInstanceEndpoints, IInstanceDetails, IPreparesInstances
+public sealed class SwarmGroupPlugin : IGroupPlugin, IInstanceEndpoints, IInstanceDetails, IInstanceLogs, IPreparesInstances
 {
     /// <summary>The plugin's name in specs.</summary>
     public const string PluginName = "group-swarm";
@@ -26,8 +26,8 @@ public sealed class SwarmGroupPlugin : IGroupPlugin, IInstanceEndpoints, IInstan
     private readonly Func<string, string?> _environment;
     private readonly ImagePull _pull;
 
-    // The tasks of the last inspection, for status details (which node, slot and image): read, never acted on.
-    private readonly ConcurrentDictionary<string, (GroupTask Task, string Image)> _seen = new(StringComparer.Ordinal);
+    // The tasks of the last inspection, for status details (which node, slot and image) and logs: read, never acted on.
+    private readonly ConcurrentDictionary<string, SeenTask> _seen = new(StringComparer.Ordinal);
 
     /// <summary>A plugin reaching Swarm managers through <paramref name="engines"/>; <paramref name="environment"/> supplies <c>DOCKER_HOST</c>.</summary>
     public SwarmGroupPlugin(DockerEngines engines, IDeployEvents events, Func<string, string?>? environment = null)
@@ -76,7 +76,7 @@ public sealed class SwarmGroupPlugin : IGroupPlugin, IInstanceEndpoints, IInstan
             var group = SwarmServiceSpec.Observe(service, tasks, await NodesAsync(client, cancellationToken));
             foreach (var task in group.Tasks)
             {
-                _seen[task.Id] = (task, tasks.First(t => t.ID == task.Id).Spec?.ContainerSpec?.Image ?? "");
+                _seen[task.Id] = new SeenTask(task, tasks.First(t => t.ID == task.Id).Spec?.ContainerSpec?.Image ?? "", p.Host, service.ID);
             }
 
             return group;
@@ -158,6 +158,28 @@ public sealed class SwarmGroupPlugin : IGroupPlugin, IInstanceEndpoints, IInstan
             ? [new("node", seen.Task.Node), new("slot", seen.Task.Slot.ToString(System.Globalization.CultureInfo.InvariantCulture)), new("image", seen.Image)]
             : []);
 
+    /// <inheritdoc />
+    public async Task<string?> LogTailAsync(string instanceId, int lines, CancellationToken cancellationToken)
+    {
+        if (!_seen.TryGetValue(instanceId, out var seen))
+        {
+            return null;
+        }
+
+        // Swarm gathers a service's logs from every node; one that is down would hold the answer back.
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(TimeSpan.FromSeconds(5));
+        try
+        {
+            return await _engines.RunAsync(seen.Host, $"reading the log of task {instanceId}",
+                client => SwarmTasks.LogTailAsync(client, seen.ServiceId, instanceId, lines, limit.Token), limit.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
     private SwarmProperties Read(JsonElement? properties)
     {
         var bag = new DiagnosticBag();
@@ -200,6 +222,8 @@ public sealed class SwarmGroupPlugin : IGroupPlugin, IInstanceEndpoints, IInstan
             return null;
         }
     }
+
+    private sealed record SeenTask(GroupTask Task, string Image, DockerHostAddress Host, string ServiceId);
 
     private static TasksListParameters ServiceFilter(string serviceId) =>
         new() { Filters = new Dictionary<string, IDictionary<string, bool>> { ["service"] = new Dictionary<string, bool> { [serviceId] = true } } };

@@ -22,6 +22,37 @@ internal static class SwarmTasks
     }
 
     /// <summary>
+    /// The last <paramref name="lines"/> lines task <paramref name="taskId"/> wrote, read from its service's log (which
+    /// Swarm gathers from the task's node) with each line's details, keeping the task's own; null when it wrote none.
+    /// </summary>
+    public static async Task<string?> LogTailAsync(DockerClient client, string serviceId, string taskId, int lines, CancellationToken ct)
+    {
+        using var stream = await client.Swarm.GetServiceLogsAsync(serviceId, false,
+            new ServiceLogsParameters { ShowStdout = true, ShowStderr = true, Details = true, Tail = "500" }, ct);
+        using var bytes = new MemoryStream();
+        var buffer = new byte[16 * 1024];
+        try
+        {
+            while (await stream.ReadOutputAsync(buffer, 0, buffer.Length, ct) is { EOF: false } read)
+            {
+                bytes.Write(buffer, 0, read.Count);
+            }
+        }
+        catch (IOException)
+        {
+            // The daemon ends with an error frame when a node's logs cannot be had ("node ... is not available"); the
+            // client cannot decode that frame. What came before it is every other node's log.
+        }
+
+        // Each line starts with its details: "com.docker.swarm.node.id=...,com.docker.swarm.service.id=...,com.docker.swarm.task.id=... ".
+        var marker = "com.docker.swarm.task.id=" + taskId;
+        var own = System.Text.Encoding.UTF8.GetString(bytes.GetBuffer(), 0, (int)bytes.Length).Split('\n')
+            .Where(l => l.Contains(marker, StringComparison.Ordinal))
+            .Select(l => l.IndexOf(' ') is var space and >= 0 ? l[(space + 1)..] : "");
+        return Instance.LogLines.Tail(string.Join("\n", own), lines);
+    }
+
+    /// <summary>
     /// Returns once Swarm has forgotten every task of <paramref name="taskIds"/> (their nodes confirmed them shut down
     /// and removed), or after <paramref name="limit"/>: a task on a node that is gone can only be forgotten when the node
     /// comes back or is removed, and waiting longer would not change that.
