@@ -148,6 +148,20 @@ claim_folder() {
   ROOT=$dir
 }
 
+# start's folder: the caller's --dir DIR (made if missing, and empty) or a new /tmp/PREFIX.XXXX; sets ROOT and marks it
+# with $MARKER, so that only stop DIR of the same script removes it.
+new_root() {
+  local dir=$1 prefix=$2
+  if [ -n "$dir" ]; then
+    mkdir -p "$dir"
+    ROOT=$(readlink -f "$dir")
+    [ -z "$(ls -A "$ROOT")" ] || die "$ROOT is not empty"
+  else
+    ROOT=$(mktemp -d "/tmp/$prefix.XXXX")
+  fi
+  touch "$ROOT/$MARKER"
+}
+
 # Lazily unmounts whatever stays mounted under $ROOT, deepest first.
 unmount_all() {
   local mount

@@ -369,16 +369,8 @@ start() {
   command -v debootstrap >/dev/null || die "debootstrap is not installed"
   command -v curl >/dev/null || die "curl is not installed"
 
-  if [ -n "$dir" ]; then
-    mkdir -p "$dir"
-    D=$(readlink -f "$dir")
-    ROOT=$D
-    [ -z "$(ls -A "$D")" ] || die "$D is not empty"
-  else
-    D=$(mktemp -d /tmp/deploy-docker.XXXX)
-    ROOT=$D
-  fi
-  touch "$D/$MARKER"
+  new_root "$dir" deploy-docker
+  D=$ROOT
   mkdir -p "$D/logs" "$D/cli"
   # On any failure or signal: stop what was started and remove the folder.
   JOBS=()

@@ -323,16 +323,8 @@ start() {
   DOCKER_DIR=$(readlink -f "$DOCKER_DIR")
   read_docker_dir
 
-  if [ -n "$dir" ]; then
-    mkdir -p "$dir"
-    R=$(readlink -f "$dir")
-    ROOT=$R
-    [ -z "$(ls -A "$R")" ] || die "$R is not empty"
-  else
-    R=$(mktemp -d /tmp/deploy-remote.XXXX)
-    ROOT=$R
-  fi
-  touch "$R/$MARKER"
+  new_root "$dir" deploy-remote
+  R=$ROOT
   mkdir -p "$R/logs" "$R/cli" "$R/tls" "$R/ns" "$R/registry"
   JOBS=()
   trap 'status=$?; if [ "$status" != 0 ]; then log "start failed ($status): cleaning up"; stop_jobs; stop_all "$R"; fi' EXIT

@@ -221,16 +221,8 @@ start() {
   DOCKER_DIR=$(readlink -f "$DOCKER_DIR")
   read_docker_dir
 
-  if [ -n "$dir" ]; then
-    mkdir -p "$dir"
-    S=$(readlink -f "$dir")
-    ROOT=$S
-    [ -z "$(ls -A "$S")" ] || die "$S is not empty"
-  else
-    S=$(mktemp -d /tmp/deploy-swarm.XXXX)
-    ROOT=$S
-  fi
-  touch "$S/$MARKER"
+  new_root "$dir" deploy-swarm
+  S=$ROOT
   mkdir -p "$S/logs" "$S/cli" "$S/manager" "$S/worker" "$S/registry"
   JOBS=()
   trap 'status=$?; if [ "$status" != 0 ]; then log "start failed ($status): cleaning up"; stop_jobs; stop_all "$S"; fi' EXIT
