@@ -11,7 +11,7 @@ namespace Deploy.Tests.Support;
 /// </summary>
 public sealed class ContainerShopSpec
 {
-    private ContainerShopSpec(string app, string spec, string proxyContainer, Uri url, string counterFile)
+    internal ContainerShopSpec(string app, string spec, string proxyContainer, Uri url, string counterFile)
     {
         App = app;
         Spec = spec;

@@ -10,41 +10,17 @@ namespace Deploy.Tests.Support;
 /// examples/swarm as users copy it (app.json and nginx.conf), made into an app of <see cref="FiveDeployScenario"/> on the
 /// tests' two-node Swarm: the hello image by digest from the registry both nodes pull from, a block of free ports, a
 /// proxy container of its own on the manager, a counter file both nodes write (they share this machine's filesystem),
-/// and the knobs that break a version on purpose.
+/// and the knobs that break a version on purpose. Its tasks are containers too: the result is a <see cref="ContainerShopSpec"/>.
 /// </summary>
-public sealed class SwarmShopSpec
+public static class SwarmShopSpec
 {
     private static int _nextBlock;
-
-    private SwarmShopSpec(string app, string spec, string proxyContainer, Uri url, string counterFile)
-    {
-        App = app;
-        Spec = spec;
-        ProxyContainer = proxyContainer;
-        Url = url;
-        CounterFile = counterFile;
-    }
-
-    /// <summary>The app's ID, unique per spec: its services are named <c>APP-blue</c> and <c>APP-green</c> on the shared Swarm.</summary>
-    public string App { get; }
-
-    /// <summary>The spec file.</summary>
-    public string Spec { get; }
-
-    /// <summary>The name of the nginx container on the manager.</summary>
-    public string ProxyContainer { get; }
-
-    /// <summary>The app through nginx.</summary>
-    public Uri Url { get; }
-
-    /// <summary>The file every task appends the ids of the POSTs it applied to.</summary>
-    public string CounterFile { get; }
 
     /// <summary>
     /// Writes the spec and nginx.conf into <paramref name="dir"/>; <paramref name="folder"/> holds the counter file.
     /// <paramref name="maxPerNode"/> overrides the example's MaxReplicasPerNode (1: one task per node).
     /// </summary>
-    public static async Task<SwarmShopSpec> WriteAsync(TempDir dir, string folder, string proxyContainer, SwarmCluster swarm, int? maxPerNode = null)
+    public static async Task<ContainerShopSpec> WriteAsync(TempDir dir, string folder, string proxyContainer, SwarmCluster swarm, int? maxPerNode = null)
     {
         var example = Path.Combine(Repo.Root, "examples", "swarm");
         var port = ProxyFixtures.FreePortRange(1);
@@ -81,7 +57,7 @@ public sealed class SwarmShopSpec
         proxy["Boot"]!["Image"] = DockerTestEngine.Nginx;
 
         var path = dir.Write("shop.json", spec.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        return new SwarmShopSpec(app, path, proxyContainer, new Uri($"http://127.0.0.1:{port}/"), Path.Combine(counter, "counter.txt"));
+        return new ContainerShopSpec(app, path, proxyContainer, new Uri($"http://127.0.0.1:{port}/"), Path.Combine(counter, "counter.txt"));
     }
 
     // Two aligned blocks of 100 (one per colour) that nothing listens on: the tasks bind all interfaces of their node. Taken

@@ -15,7 +15,7 @@ namespace Deploy.Tests.Swarm;
 public sealed class SwarmServiceTests(SwarmCluster swarm) : IClassFixture<SwarmCluster>, IAsyncLifetime
 {
     private readonly TempDir _dir = new();
-    private SwarmShopSpec _shop = null!;
+    private ContainerShopSpec _shop = null!;
     private CliRunner _cli = null!;
 
     public async Task InitializeAsync()

@@ -13,7 +13,7 @@ namespace Deploy.Tests.Swarm;
 public sealed class SwarmZeroDowntimeTests(SwarmCluster swarm, ITestOutputHelper output) : IClassFixture<SwarmCluster>, IAsyncLifetime
 {
     private readonly TempDir _dir = new();
-    private SwarmShopSpec _shop = null!;
+    private ContainerShopSpec _shop = null!;
     private CliRunner _cli = null!;
 
     public async Task InitializeAsync()
