@@ -16,6 +16,7 @@ namespace Deploy.Tests.BlueGreen;
 /// </summary>
 public sealed class OrchestratedAppTests : IDisposable
 {
+    private const string Token = "tok-5f1e9c";
     private readonly TempDir _dir = new();
     private readonly MemoryGroupPlugin _orchestrator = new();
     private readonly AppService _apps;
@@ -23,16 +24,20 @@ public sealed class OrchestratedAppTests : IDisposable
 
     public OrchestratedAppTests()
     {
-        var options = new EngineOptions(Path.Combine(_dir.Path, "state")) { Environment = _ => null, PollInterval = TimeSpan.FromMilliseconds(20) };
+        var options = new EngineOptions(Path.Combine(_dir.Path, "state"))
+        {
+            Environment = name => name == "DEPLOY_VAR_api_token" ? Token : null, PollInterval = TimeSpan.FromMilliseconds(20),
+        };
         _apps = new AppService(options, new PluginRegistry([], [new VanillaFlavor()], [new FileProxyPlugin()], [_orchestrator]));
         _spec = _dir.Write("app.json", """
             {
               "ID": "shop",
               "Vars": { "version": "1" },
+              "Secrets": ["api_token"],
               "Colours": { "blue": {}, "green": {} },
               "Group": {
                 "Allocation": { "Size": 2 },
-                "Orchestrator": { "Plugin": "group-memory", "Properties": { "Image": "shop:{{var.version}}" } }
+                "Orchestrator": { "Plugin": "group-memory", "Properties": { "Image": "shop:{{var.version}}", "Env": { "API_TOKEN": "{{var.api_token}}" } } }
               },
               "Proxy": { "Plugin": "proxy-file", "Properties": { "Path": "route.json" } }
             }
@@ -72,6 +77,21 @@ public sealed class OrchestratedAppTests : IDisposable
         again.Outcome.ShouldBe(DeployOutcome.Noop);
         _orchestrator.VersionOf("shop-blue").ShouldBe(1);
         _orchestrator.VersionOf("shop-green").ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Apply_SecretInTheServicesEnv_OrchestratorGetsItAndNoOutputOrStateFileHoldsIt()
+    {
+        var result = await Apply("1");
+
+        var group = await _orchestrator.InspectAsync("shop-blue", null, CancellationToken.None);
+        group.ShouldNotBeNull();
+        _orchestrator.PropertiesOf("shop-blue").ShouldContain(Token); // the orchestrator runs the task with it
+        JsonSerializer.Serialize(result).ShouldNotContain(Token);
+        foreach (var file in Directory.GetFiles(_dir.Path, "*", SearchOption.AllDirectories))
+        {
+            File.ReadAllText(file).ShouldNotContain(Token, customMessage: file);
+        }
     }
 
     public void Dispose() => _dir.Dispose();

@@ -41,6 +41,15 @@ public sealed class MemoryGroupPlugin : IGroupPlugin
         }
     }
 
+    /// <summary>The properties the group was last committed with, as the orchestrator received them; empty when it does not exist.</summary>
+    public string PropertiesOf(string groupId)
+    {
+        lock (_gate)
+        {
+            return _groups.TryGetValue(groupId, out var g) ? g.Commit.Properties?.GetRawText() ?? "" : "";
+        }
+    }
+
     /// <summary>The orchestrator stops the group's update, as Swarm pauses one whose new tasks fail; the next commit resumes it.</summary>
     public void Pause(string groupId, string why)
     {
