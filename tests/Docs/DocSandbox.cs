@@ -59,16 +59,16 @@ public sealed partial class DocSandbox : IDisposable
     private IEnumerable<string> ExampleFiles() =>
         Directory.EnumerateFiles(Path.Combine(_copy, "examples"), "*", SearchOption.AllDirectories).Where(f => Path.GetExtension(f) is ".json" or ".conf");
 
+    // The Swarm is shared (one per machine), so the example's app `web` gets an ID of this sandbox's own: its services,
+    // proxy container and upstream never meet another run's.
     private string SwarmNames(string text)
     {
-        if (!text.Contains("registry.example.com", StringComparison.Ordinal))
-        {
-            return text;
-        }
-
         _usedSwarm = true;
-        return text.Replace("registry.example.com", Swarm.Registry);
+        var renamed = SwarmApp().Replace(text, _swarmApp);
+        return renamed.Contains("registry.example.com", StringComparison.Ordinal) ? renamed.Replace("registry.example.com", Swarm.Registry) : renamed;
     }
+
+    private readonly string _swarmApp = "web" + Guid.NewGuid().ToString("N")[..6];
 
     private bool _usedSwarm;
 
@@ -219,18 +219,19 @@ public sealed partial class DocSandbox : IDisposable
         Native.Kill(-group, 9);
         if (_usedDocker)
         {
-            RemoveContainersOfExamples(DockerTestEngine.Address).GetAwaiter().GetResult();
+            RemoveContainersOfExamples(DockerTestEngine.Address, ExampleApps()).GetAwaiter().GetResult();
         }
 
         if (_usedRemote && Environment.GetEnvironmentVariable("DEPLOY_TEST_REMOTE_SOCKET") is { Length: > 0 })
         {
-            RemoveContainersOfExamples(RemoteDockerHosts.RemoteSocketAddress).GetAwaiter().GetResult();
+            RemoveContainersOfExamples(RemoteDockerHosts.RemoteSocketAddress, ExampleApps()).GetAwaiter().GetResult();
         }
 
         if (_usedSwarm && Environment.GetEnvironmentVariable("DEPLOY_TEST_SWARM_SOCKET") is { Length: > 0 })
         {
-            RemoveServicesOfExamples(Swarm.SocketAddress).GetAwaiter().GetResult();
-            RemoveContainersOfExamples(Swarm.SocketAddress).GetAwaiter().GetResult();
+            // Only the sandbox's own app: other runs on the shared Swarm may deploy the examples' `web` at the same time.
+            RemoveServicesOfApp(Swarm.SocketAddress, _swarmApp).GetAwaiter().GetResult();
+            RemoveContainersOfExamples(Swarm.SocketAddress, [_swarmApp]).GetAwaiter().GetResult();
         }
     }
 
@@ -241,28 +242,23 @@ public sealed partial class DocSandbox : IDisposable
         || block.Text.Contains("PublishContainer", StringComparison.Ordinal) || block.Text.Contains("proxy boot", StringComparison.Ordinal)
         || block.RunFrom!.Contains("containers", StringComparison.Ordinal);
 
-    // The services a block left on the Swarm (a failed block never reached its `deploy destroy`): the examples' apps' colours.
-    private async Task RemoveServicesOfExamples(Deploy.Engine.Docker.DockerHostAddress manager)
+    // The services a block left on the Swarm (a failed block never reached its `deploy destroy`): the app's colours.
+    private static async Task RemoveServicesOfApp(Deploy.Engine.Docker.DockerHostAddress manager, string app)
     {
         using var engines = new Deploy.Engine.Docker.DockerEngines();
         var client = await engines.ConnectAsync(manager, CancellationToken.None);
-        foreach (var app in ExampleApps())
+        foreach (var service in await client.Swarm.ListServicesAsync())
         {
-            var found = await client.Swarm.ListServicesAsync(new Docker.DotNet.Models.ServicesListParameters
-            {
-                Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"deploy.app={app}"] = true } },
-            });
-            foreach (var service in found)
+            if (service.Spec.Labels?.TryGetValue("deploy.app", out var label) == true && label == app)
             {
                 await client.Swarm.RemoveServiceAsync(service.ID);
             }
         }
     }
 
-    // The containers a block left on the engine: those of the examples' apps (instances, proxy, state and lock).
-    private async Task RemoveContainersOfExamples(Deploy.Engine.Docker.DockerHostAddress engine)
+    // The containers a block left on the engine: those of the apps (instances, proxy, state and lock).
+    private static async Task RemoveContainersOfExamples(Deploy.Engine.Docker.DockerHostAddress engine, IReadOnlyList<string> apps)
     {
-        var apps = ExampleApps();
         using var engines = new Deploy.Engine.Docker.DockerEngines();
         var client = await engines.ConnectAsync(engine, CancellationToken.None);
         foreach (var label in apps.SelectMany(a => new[] { $"deploy.app={a}", $"deploy.proxy={a}", $"deploy.tag.deploy.app={a}" }))
@@ -326,4 +322,7 @@ public sealed partial class DocSandbox : IDisposable
 
     [GeneratedRegex(@"\b8080\b")]
     private static partial Regex Port();
+
+    [GeneratedRegex(@"\bweb\b")]
+    private static partial Regex SwarmApp();
 }
