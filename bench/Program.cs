@@ -20,6 +20,8 @@ var benches = new Dictionary<string, Func<Task<Dictionary<string, object>>>>
     ["remote"] = () => RemoteBench.RunAsync(args.Contains("--runs") ? runs : 3),
     // Not in the default run: 50 kill-and-rerun points take about 10 minutes. Ask for it with --only crash.
     ["crash"] = () => CrashBench.RunAsync(points: 50),
+    // Not in the default run either: it needs the tests' Swarm (tests/infra/swarm.sh, one per machine) and its variables.
+    ["swarm"] = SwarmBench.RunAsync,
 };
 
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -31,7 +33,7 @@ if (only?.FirstOrDefault(name => !benches.ContainsKey(name)) is { } unknown)
 
 var figures = new Dictionary<string, object>();
 var errors = new Dictionary<string, string>();
-foreach (var (name, run) in benches.Where(b => only is null ? b.Key != "crash" : only.Contains(b.Key)))
+foreach (var (name, run) in benches.Where(b => only is null ? b.Key is not ("crash" or "swarm") : only.Contains(b.Key)))
 {
     var clock = Stopwatch.StartNew();
     try

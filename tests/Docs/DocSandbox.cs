@@ -9,7 +9,8 @@ namespace Deploy.Tests.Docs;
 /// <summary>
 /// Runs one documented block as README.md's "How the docs are tested" says: in a fresh copy of the repository,
 /// with <c>deploy</c> (and <c>dotnet run --project cli --</c>) as the built CLI, port 8080 replaced by a free port and
-/// <c>/tmp/</c> by a fresh temp folder, in the block and in the copy's example specs. Everything it started is stopped after.
+/// <c>/tmp/</c> by a fresh temp folder, in the block and in the copy's example specs; a block run from examples/swarm
+/// deploys to the tests' Swarm. Everything it started is stopped after.
 /// </summary>
 public sealed partial class DocSandbox : IDisposable
 {
@@ -23,8 +24,8 @@ public sealed partial class DocSandbox : IDisposable
     public DocSandbox()
     {
         Copy(Repo.Root, _copy);
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(_copy, "examples"), "*", SearchOption.AllDirectories)
-                     .Where(f => Path.GetExtension(f) is ".json" or ".conf"))
+        // examples/swarm's files wait for a block run from there (RunAsync): only such a block needs the Swarm started.
+        foreach (var file in ExampleFiles().Where(f => !IsSwarmExample(f)))
         {
             File.WriteAllText(file, Substitute(File.ReadAllText(file)));
         }
@@ -34,9 +35,42 @@ public sealed partial class DocSandbox : IDisposable
         File.SetUnixFileMode(shim, (UnixFileMode)0b111_101_101);
     }
 
-    /// <summary>The block's text after the documented substitutions.</summary>
-    public string Substitute(string text) =>
-        Remote(Port().Replace(Tmp().Replace(text, _tmp + "/"), _port.ToString()).Replace(DockerSocket, DockerTestEngine.Address.Path));
+    /// <summary>The text after the documented substitutions, for a block that does not run on the Swarm.</summary>
+    public string Substitute(string text) => Substitute(text, onSwarm: false);
+
+    /// <summary>The text of (or expected from) <paramref name="block"/> after the documented substitutions.</summary>
+    public string Substitute(DocBlock block, string text) => Substitute(text, OnSwarm(block));
+
+    private string Substitute(string text, bool onSwarm)
+    {
+        var local = Port().Replace(Tmp().Replace(text, _tmp + "/"), _port.ToString()).Replace(DockerSocket, DockerTestEngine.Address.Path);
+        return onSwarm ? SwarmNames(local) : Remote(local);
+    }
+
+    // The Swarm of the docs (a manager reached as DOCKER_HOST, its registry registry.example.com) is the tests' own
+    // two-node Swarm (tests/infra/swarm.sh): the blocks run from examples/swarm, and that example's specs.
+    private const string SwarmFolder = "examples/swarm";
+    private static readonly SwarmCluster Swarm = new();
+
+    private static bool OnSwarm(DocBlock block) => block.RunFrom?.TrimEnd('/') == SwarmFolder;
+
+    private bool IsSwarmExample(string file) => file.StartsWith(Path.Combine(_copy, SwarmFolder) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+
+    private IEnumerable<string> ExampleFiles() =>
+        Directory.EnumerateFiles(Path.Combine(_copy, "examples"), "*", SearchOption.AllDirectories).Where(f => Path.GetExtension(f) is ".json" or ".conf");
+
+    // The Swarm is shared (one per machine), so the example's app `web` gets an ID of this sandbox's own: its services,
+    // proxy container and upstream never meet another run's.
+    private string SwarmNames(string text)
+    {
+        _usedSwarm = true;
+        var renamed = SwarmApp().Replace(text, _swarmApp);
+        return renamed.Contains("registry.example.com", StringComparison.Ordinal) ? renamed.Replace("registry.example.com", Swarm.Registry) : renamed;
+    }
+
+    private readonly string _swarmApp = "web" + Guid.NewGuid().ToString("N")[..6];
+
+    private bool _usedSwarm;
 
     // The remote host of the docs (docker.example.com over SSH, its registry, the key and known_hosts files a CI job would
     // get from secrets) is the tests' own: a network namespace running dockerd and sshd (tests/infra/remote.sh).
@@ -71,7 +105,7 @@ public sealed partial class DocSandbox : IDisposable
         File.WriteAllText(script, $$"""
             exec {trace}>'{{trace}}'; BASH_XTRACEFD=$trace; set -x
             dotnet() { if [ "${1-}" = run ] && [ "${2-}" = --project ] && [ "${3-}" = cli ] && [ "${4-}" = -- ]; then shift 4; command deploy "$@"; else command dotnet "$@"; fi; }
-            {{Substitute(block.Text)}}
+            {{Substitute(block, block.Text)}}
             """);
         var info = new ProcessStartInfo("setsid")
         {
@@ -98,7 +132,20 @@ public sealed partial class DocSandbox : IDisposable
             info.Environment["DOTNET_CONTAINER_INSECURE_REGISTRIES"] = DockerTestEngine.Registry;
         }
 
-        if (block.Text.Contains("registry.example.com", StringComparison.Ordinal))
+        if (OnSwarm(block))
+        {
+            // The tests' Swarm: its manager is the Docker host, and its registry (plain HTTP on the veth address) is
+            // where the block publishes. The proxy's image, nginx:1.27, is on the manager already.
+            _usedSwarm = true;
+            foreach (var file in ExampleFiles().Where(IsSwarmExample))
+            {
+                File.WriteAllText(file, Substitute(File.ReadAllText(file), onSwarm: true));
+            }
+
+            info.Environment["DOCKER_HOST"] = Swarm.Socket;
+            info.Environment["DOTNET_CONTAINER_INSECURE_REGISTRIES"] = $"{DockerTestEngine.Registry};{Swarm.Registry}"; // the SDK splits it on ;
+        }
+        else if (block.Text.Contains("registry.example.com", StringComparison.Ordinal))
         {
             // The remote host's registry is on the namespace's veth address: plain HTTP, as the test registries all are.
             info.Environment["DOTNET_CONTAINER_INSECURE_REGISTRIES"] = $"{DockerTestEngine.Registry};{RemoteDockerHosts.RemoteRegistry}"; // the SDK splits it on ;
@@ -172,12 +219,19 @@ public sealed partial class DocSandbox : IDisposable
         Native.Kill(-group, 9);
         if (_usedDocker)
         {
-            RemoveContainersOfExamples(DockerTestEngine.Address).GetAwaiter().GetResult();
+            RemoveContainersOfExamples(DockerTestEngine.Address, ExampleApps()).GetAwaiter().GetResult();
         }
 
         if (_usedRemote && Environment.GetEnvironmentVariable("DEPLOY_TEST_REMOTE_SOCKET") is { Length: > 0 })
         {
-            RemoveContainersOfExamples(RemoteDockerHosts.RemoteSocketAddress).GetAwaiter().GetResult();
+            RemoveContainersOfExamples(RemoteDockerHosts.RemoteSocketAddress, ExampleApps()).GetAwaiter().GetResult();
+        }
+
+        if (_usedSwarm && Environment.GetEnvironmentVariable("DEPLOY_TEST_SWARM_SOCKET") is { Length: > 0 })
+        {
+            // Only the sandbox's own app: other runs on the shared Swarm may deploy the examples' `web` at the same time.
+            RemoveServicesOfApp(Swarm.SocketAddress, _swarmApp).GetAwaiter().GetResult();
+            RemoveContainersOfExamples(Swarm.SocketAddress, [_swarmApp]).GetAwaiter().GetResult();
         }
     }
 
@@ -188,12 +242,23 @@ public sealed partial class DocSandbox : IDisposable
         || block.Text.Contains("PublishContainer", StringComparison.Ordinal) || block.Text.Contains("proxy boot", StringComparison.Ordinal)
         || block.RunFrom!.Contains("containers", StringComparison.Ordinal);
 
-    // The containers a block left on the engine: those of the examples' apps (instances, proxy, state and lock).
-    private async Task RemoveContainersOfExamples(Deploy.Engine.Docker.DockerHostAddress engine)
+    // The services a block left on the Swarm (a failed block never reached its `deploy destroy`): the app's colours.
+    private static async Task RemoveServicesOfApp(Deploy.Engine.Docker.DockerHostAddress manager, string app)
     {
-        var apps = Directory.EnumerateFiles(Path.Combine(_copy, "examples"), "*.json", SearchOption.AllDirectories)
-            .Select(f => { try { return System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(f))?["ID"]?.GetValue<string>(); } catch (Exception) { return null; } })
-            .OfType<string>().Distinct().ToList();
+        using var engines = new Deploy.Engine.Docker.DockerEngines();
+        var client = await engines.ConnectAsync(manager, CancellationToken.None);
+        foreach (var service in await client.Swarm.ListServicesAsync())
+        {
+            if (service.Spec.Labels?.TryGetValue("deploy.app", out var label) == true && label == app)
+            {
+                await client.Swarm.RemoveServiceAsync(service.ID);
+            }
+        }
+    }
+
+    // The containers a block left on the engine: those of the apps (instances, proxy, state and lock).
+    private static async Task RemoveContainersOfExamples(Deploy.Engine.Docker.DockerHostAddress engine, IReadOnlyList<string> apps)
+    {
         using var engines = new Deploy.Engine.Docker.DockerEngines();
         var client = await engines.ConnectAsync(engine, CancellationToken.None);
         foreach (var label in apps.SelectMany(a => new[] { $"deploy.app={a}", $"deploy.proxy={a}", $"deploy.tag.deploy.app={a}" }))
@@ -209,6 +274,12 @@ public sealed partial class DocSandbox : IDisposable
             }
         }
     }
+
+    // The IDs of the copy's example specs.
+    private List<string> ExampleApps() =>
+        Directory.EnumerateFiles(Path.Combine(_copy, "examples"), "*.json", SearchOption.AllDirectories)
+            .Select(f => { try { return System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(f))?["ID"]?.GetValue<string>(); } catch (Exception) { return null; } })
+            .OfType<string>().Distinct().ToList();
 
     private static void Copy(string from, string to)
     {
@@ -251,4 +322,7 @@ public sealed partial class DocSandbox : IDisposable
 
     [GeneratedRegex(@"\b8080\b")]
     private static partial Regex Port();
+
+    [GeneratedRegex(@"\bweb\b")]
+    private static partial Regex SwarmApp();
 }

@@ -35,7 +35,7 @@ public sealed class DocsTests
         exitCode.ShouldBe(0, where);
         foreach (var expected in block.Expected)
         {
-            DocBlock.Shows(output, sandbox.Substitute(expected)).ShouldBeTrue($"the output lacks \"{expected}\"\n{where}");
+            DocBlock.Shows(output, sandbox.Substitute(block, expected)).ShouldBeTrue($"the output lacks \"{expected}\"\n{where}");
         }
     }
 
