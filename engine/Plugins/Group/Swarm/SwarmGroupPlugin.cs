@@ -125,6 +125,16 @@ public sealed class SwarmGroupPlugin : IGroupPlugin, IInstanceEndpoints, IInstan
                 return true;
             }
 
+            // Scaled to nothing first: a node reports a task shut down once its process has exited, so when every task is
+            // down no port of the service is held any more (Swarm forgets the tasks of a removed service sooner than
+            // that, and a deploy right after could find a port taken).
+            if (service.Spec.Mode?.Replicated is { Replicas: > 0 } replicated)
+            {
+                replicated.Replicas = 0;
+                await client.Swarm.UpdateServiceAsync(service.ID, new ServiceUpdateParameters { Service = service.Spec, Version = (long)service.Version.Index }, cancellationToken);
+                await SwarmTasks.WaitUntilDownAsync(client, service.ID, TimeSpan.FromSeconds(30), cancellationToken);
+            }
+
             var tasks = (await client.Tasks.ListAsync(ServiceFilter(service.ID), cancellationToken)).Select(t => t.ID).ToList();
             await client.Swarm.RemoveServiceAsync(service.ID, cancellationToken);
             await SwarmTasks.WaitUntilGoneAsync(client, tasks, TimeSpan.FromSeconds(30), cancellationToken);
@@ -225,7 +235,7 @@ public sealed class SwarmGroupPlugin : IGroupPlugin, IInstanceEndpoints, IInstan
 
     private sealed record SeenTask(GroupTask Task, string Image, DockerHostAddress Host, string ServiceId);
 
-    private static TasksListParameters ServiceFilter(string serviceId) =>
+    internal static TasksListParameters ServiceFilter(string serviceId) =>
         new() { Filters = new Dictionary<string, IDictionary<string, bool>> { ["service"] = new Dictionary<string, bool> { [serviceId] = true } } };
 
     private static async Task<IReadOnlyDictionary<string, SwarmNode>> NodesAsync(DockerClient client, CancellationToken ct) =>

@@ -53,6 +53,26 @@ internal static class SwarmTasks
     }
 
     /// <summary>
+    /// Returns once no task of service <paramref name="serviceId"/> runs or is starting, as the nodes report them, or after
+    /// <paramref name="limit"/> (a node that is gone reports nothing).
+    /// </summary>
+    public static async Task WaitUntilDownAsync(DockerClient client, string serviceId, TimeSpan limit, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (DateTime.UtcNow < deadline)
+        {
+            var tasks = await client.Tasks.ListAsync(SwarmGroupPlugin.ServiceFilter(serviceId), ct);
+            var up = tasks.Count(t => t.Status?.State.ToString()?.ToLowerInvariant() is "running" or "starting" or "preparing" or "ready" or "accepted" or "assigned");
+            if (up == 0)
+            {
+                return;
+            }
+
+            await Task.Delay(250, ct);
+        }
+    }
+
+    /// <summary>
     /// Returns once Swarm has forgotten every task of <paramref name="taskIds"/> (their nodes confirmed them shut down
     /// and removed), or after <paramref name="limit"/>: a task on a node that is gone can only be forgotten when the node
     /// comes back or is removed, and waiting longer would not change that.
