@@ -102,11 +102,11 @@ internal static class GroupCommands
         var plugins = cli.Groups(o, o.Json).Plugins.List();
         if (o.Json)
         {
-            Output.WriteJson(cli.Out, plugins.Select(p => new { name = p.Name, kind = p.Kind, description = p.Description }));
+            Output.WriteJson(cli.Out, plugins.Select(p => new { name = p.Name, kind = p.Kind, description = p.Description, listen = p.Listen, shadowed = p.Shadowed }));
         }
         else
         {
-            Output.WriteTable(cli.Out, ["NAME", "KIND", "DESCRIPTION"], plugins.Select(p => new[] { p.Name, p.Kind, p.Description }));
+            Output.WriteTable(cli.Out, ["NAME", "KIND", "LISTEN", "DESCRIPTION"], plugins.Select(p => new[] { p.Name, p.Kind, p.Listen ?? "built-in", p.Description }));
         }
 
         return Task.FromResult(0);

@@ -25,7 +25,7 @@ public sealed class AppService(EngineOptions options, PluginRegistry plugins)
     /// <summary>The service with the built-in plugins: what every face calls.</summary>
     public static AppService Create(EngineOptions options) =>
         new(options, PluginCatalog.Create(new PluginContext(options.StateDirectory,
-            options.FileDirectory ?? PluginContext.DefaultFileDirectory(options.StateDirectory), options.Events)));
+            options.FileDirectory ?? PluginContext.DefaultFileDirectory(options.StateDirectory), options.Events) { Environment = options.Environment }));
 
     /// <summary>The group service the colours are converged with (events unmasked: for group commands and tests).</summary>
     public GroupService Groups => _groups;

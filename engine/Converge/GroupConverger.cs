@@ -102,8 +102,8 @@ public sealed class GroupConverger(IInstancePlugin instances, IFlavorPlugin flav
                 tags[GroupPlanner.LogicalIdTag] = logicalId;
             }
 
-            var prepared = flavor.Prepare(spec.Properties.FlavorSection.Properties,
-                new InstanceSpec(spec.Properties.InstanceSection.Properties, tags, LogicalId: logicalId)) with { Secrets = options.Secrets, BaseDirectory = options.BaseDirectory };
+            var prepared = await flavor.PrepareAsync(spec.Properties.FlavorSection.Properties,
+                new InstanceSpec(spec.Properties.InstanceSection.Properties, tags, LogicalId: logicalId), ct) with { Secrets = options.Secrets, BaseDirectory = options.BaseDirectory };
             var id = await Guard(() => instances.ProvisionAsync(prepared, ct), $"provisioning an instance of {spec.Id}");
             events.Info($"Created instance {id} with tags {TagFilter.Format(prepared.Tags)}");
         });

@@ -10,6 +10,24 @@ public interface IInstanceEndpoints
 }
 
 /// <summary>
+/// Optional ability of an instance plugin that learns only at run time whether its instances have endpoints: an
+/// external plugin, asked over its socket (Deploy's <c>/Deploy.Capabilities</c> extension). Validation treats a plugin
+/// answering true as <see cref="IInstanceEndpoints"/>.
+/// </summary>
+public interface IMayHaveEndpoints
+{
+    /// <summary>Whether every instance the plugin describes has an endpoint; asked once, then remembered.</summary>
+    bool HasEndpoints();
+}
+
+/// <summary>Questions about a plugin's abilities that more than one interface answers.</summary>
+public static class PluginAbilities
+{
+    /// <summary>Whether <paramref name="plugin"/>'s instances have endpoints: declared by type, or (external plugins) by asking.</summary>
+    public static bool HasEndpoints(object plugin) => plugin is IInstanceEndpoints || plugin is IMayHaveEndpoints m && m.HasEndpoints();
+}
+
+/// <summary>
 /// Optional ability of a proxy plugin: it routes to instance addresses (<c>host:port</c>), so the instances behind it
 /// must have endpoints. A proxy without it (<c>proxy-file</c>) records instance IDs where there is no endpoint.
 /// </summary>

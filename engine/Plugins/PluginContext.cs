@@ -18,6 +18,12 @@ public sealed record PluginContext(
     /// </summary>
     public DockerEngines Docker { get; init; } = new();
 
+    /// <summary>
+    /// Reads environment variables, e.g. <c>INFRAKIT_PLUGINS_DIR</c> and <c>HOME</c> for external plugins' sockets;
+    /// default the process environment. Faces pass <see cref="Groups.EngineOptions.Environment"/>, so tests can set it.
+    /// </summary>
+    public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
+
     /// <summary>The default file plugin folder: <c>&lt;state&gt;/instances</c>.</summary>
     public static string DefaultFileDirectory(string stateDirectory) => Path.Combine(stateDirectory, "instances");
 }

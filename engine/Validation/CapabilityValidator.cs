@@ -20,12 +20,14 @@ public static class CapabilityValidator
         foreach (var instancePlugin in colours.Select(c => c.Group.Properties.Owner.Plugin).Distinct())
         {
             object? owner = plugins.FindInstance(instancePlugin) ?? (object?)plugins.FindGroup(instancePlugin);
-            if (owner is null or IInstanceEndpoints)
+            if (owner is null || PluginAbilities.HasEndpoints(owner))
             {
                 continue;
             }
 
-            var fix = "use an instance plugin whose instances have endpoints (e.g. instance-process)";
+            var fix = owner is IMayHaveEndpoints
+                ? $"make the external plugin {instancePlugin} answer POST {Plugins.Socket.SocketValidation.CapabilitiesPath} with {{\"Endpoints\": true}} and describe each instance's \"Endpoint\" (see README, External plugins), or use an instance plugin whose instances have endpoints (e.g. instance-process)"
+                : "use an instance plugin whose instances have endpoints (e.g. instance-process)";
             if (plugins.FindProxy(spec.Proxy.Plugin) is IRoutesToAddresses)
             {
                 bag.Add(Errors.InvalidValue, "$.Proxy.Plugin",

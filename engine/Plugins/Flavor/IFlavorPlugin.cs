@@ -19,6 +19,14 @@ public interface IFlavorPlugin
     /// <summary>Adds init lines and labels to <paramref name="spec"/>; pure, so preparing twice gives the same spec.</summary>
     InstanceSpec Prepare(JsonElement? properties, InstanceSpec spec);
 
+    /// <summary>
+    /// What the engine calls: <see cref="Prepare"/> for a flavor that may do I/O (an external plugin asked over its
+    /// socket). The default runs <see cref="Prepare"/>, so built-in flavors stay pure and synchronous. Preparing twice
+    /// gives the same spec when the flavor is deterministic.
+    /// </summary>
+    Task<InstanceSpec> PrepareAsync(JsonElement? properties, InstanceSpec spec, CancellationToken cancellationToken) =>
+        Task.FromResult(Prepare(properties, spec));
+
     /// <summary>Whether the instance is ready for traffic. Read-only; may be polled.</summary>
     Task<InstanceHealth> HealthAsync(JsonElement? properties, InstanceDescription instance, CancellationToken cancellationToken);
 
