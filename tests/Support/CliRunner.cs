@@ -84,6 +84,15 @@ public sealed class RunningCli : IAsyncDisposable
         _process.WaitForExit();
     }
 
+    /// <summary>Waits for the command to end by itself within <paramref name="timeout"/> (throws when it does not); returns the exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(deadline.Token);
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
     /// <summary>Sends SIGTERM and waits for a clean exit; returns the exit code.</summary>
     public async Task<int> StopAsync()
     {
