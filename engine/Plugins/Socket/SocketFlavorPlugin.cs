@@ -15,7 +15,7 @@ public sealed class SocketFlavorPlugin(string name, string socketPath) : IFlavor
     private static readonly WireAllocation NoAllocation = new(0, null);
     private readonly SocketRpc _rpc = new(name, socketPath);
 
-    public string Name => name;
+    public string Name => _rpc.Plugin;
 
     public string Description => "InfraKit flavor plugin over its socket";
 

@@ -14,7 +14,7 @@ public sealed class SocketInstancePlugin(string name, string socketPath) : IInst
     private readonly SocketRpc _rpc = new(name, socketPath);
     private bool? _endpoints;
 
-    public string Name => name;
+    public string Name => _rpc.Plugin;
 
     public string Description => "InfraKit instance plugin over its socket";
 

@@ -15,7 +15,7 @@ public sealed class SocketProxyPlugin(string name, string socketPath) : IProxyPl
 {
     private readonly SocketRpc _rpc = new(name, socketPath);
 
-    public string Name => name;
+    public string Name => _rpc.Plugin;
 
     public string Description => "Deploy proxy plugin over its socket";
 

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
@@ -24,11 +23,16 @@ public sealed class SocketRpc : IDisposable
 
     private readonly HttpClient _http;
 
+    // The URL's host is only a label (the socket is dialled whatever it says): the plugin's name where it is a valid
+    // host name, else InfraKit's own "socket".
+    private readonly string _host;
+
     /// <summary>A client of the plugin <paramref name="plugin"/> listening on <paramref name="socketPath"/>.</summary>
     public SocketRpc(string plugin, string socketPath)
     {
         Plugin = plugin;
         SocketPath = socketPath;
+        _host = Uri.CheckHostName(plugin) == UriHostNameType.Dns ? plugin : "socket";
         var handler = new SocketsHttpHandler
         {
             // A dead plugin's stale socket refuses at once; one that accepts but never answers is caught by the call's deadline.
@@ -67,7 +71,7 @@ public sealed class SocketRpc : IDisposable
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"http://{Uri.EscapeDataString(Plugin)}{path}");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"http://{_host}{path}");
         if (body is not null)
         {
             request.Content = new StringContent(JsonSerializer.Serialize(body, body.GetType()), Encoding.UTF8, "application/json");
