@@ -133,10 +133,11 @@ public sealed class DeployTaskTests : IDisposable
 
         task.Execute().ShouldBeFalse();
 
-        _engine.ErrorLines.Count.ShouldBe(2);
-        _engine.ErrorLines[0].ShouldBe($"{spec}(5,29): error DEPLOY1003: $.Group.Allocation.Size: must be at least 0 (was -1)");
+        var lines = _engine.ErrorLines.ToList();
+        lines.Count.ShouldBe(2);
+        lines[0].ShouldBe($"{spec}(5,29): error DEPLOY1003: $.Group.Allocation.Size: must be at least 0 (was -1)");
         // The message goes on to name the folder searched for external plugins' sockets, which depends on HOME.
-        _engine.ErrorLines[1].ShouldStartWith($"{spec}(7,27): error DEPLOY1006: $.Group.Flavor.Plugin: unknown flavor plugin \"flavor-nope\"; known flavor plugins: flavor-vanilla; no socket \"flavor-nope\" in ");
+        lines[1].ShouldStartWith($"{spec}(7,27): error DEPLOY1006: $.Group.Flavor.Plugin: unknown flavor plugin \"flavor-nope\"; known flavor plugins: flavor-vanilla; no socket \"flavor-nope\" in ");
     }
 
     [Fact]
