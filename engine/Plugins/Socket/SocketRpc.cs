@@ -85,12 +85,18 @@ public sealed class SocketRpc : IDisposable
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw Failed(path, $"did not answer within {Spec.Duration.Format(timeout)}",
-                "check that the plugin is not stuck (its log says what it was doing); nothing was changed by Deploy after this call");
+                "check that the plugin is not stuck (its log says what it was doing); Deploy stopped at this call, and running the command again once the plugin answers converges (instances are found again by their tags)");
+        }
+        catch (HttpRequestException e) when (e.InnerException is SocketException s)
+        {
+            var why = s.SocketErrorCode == SocketError.ConnectionRefused ? "connection refused: nothing listens on the socket" : s.Message;
+            throw Failed(path, $"could not be reached ({why})",
+                "start the plugin, or remove its socket file if the plugin was stopped (a stale socket refuses connections)");
         }
         catch (HttpRequestException e)
         {
-            throw Failed(path, $"could not be reached ({Reason(e)})",
-                "start the plugin, or remove its socket file if the plugin was stopped (a stale socket refuses connections)");
+            throw Failed(path, $"dropped the connection before answering ({e.InnerException?.Message ?? e.Message})",
+                "the plugin may have crashed: check its log and restart it, then run the command again (what the call did, if anything, is found again by its tags)");
         }
     }
 
@@ -139,15 +145,6 @@ public sealed class SocketRpc : IDisposable
     /// <summary>A failure of the call to <paramref name="path"/>: what happened, where (plugin and socket) and what to do.</summary>
     public DeployException Failed(string path, string what, string fix) =>
         new(Errors.PluginFailed, $"plugin {Plugin} (socket {SocketPath}) {what}, calling {path}; {fix}");
-
-    private static string Reason(HttpRequestException e) =>
-        e.InnerException is SocketException s ? s.SocketErrorCode switch
-        {
-            SocketError.ConnectionRefused => "connection refused: nothing listens on the socket",
-            SocketError.AddressNotAvailable or SocketError.AddressFamilyNotSupported => "the socket does not exist",
-            _ => s.Message,
-        }
-        : e.InnerException is IOException io ? $"the plugin closed the connection: {io.Message}" : e.Message;
 
     public void Dispose() => _http.Dispose();
 }

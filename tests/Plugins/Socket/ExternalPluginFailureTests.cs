@@ -62,6 +62,7 @@ public sealed class ExternalPluginFailureTests : IDisposable
         clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(15));
         exit.ShouldBe(1, watch.Output);
         watch.Output.ShouldContain($"plugin instance-python (socket {Socket})");
+        watch.Output.ShouldContain("dropped the connection before answering");
         watch.Output.ShouldContain("calling /Instance.Provision");
         plugin.Instances().ShouldBeEmpty();
     }
