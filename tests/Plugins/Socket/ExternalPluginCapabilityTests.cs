@@ -19,14 +19,14 @@ public sealed class ExternalPluginCapabilityTests : IDisposable
 
     private string PluginsDir => Path.Combine(_dir.Path, "plugins");
 
-    private string App(string proxy) => _dir.Write("app.json", $$"""
+    private string App(string proxy) => _dir.Write("app.json", $$$"""
         { "ID": "shop", "Vars": { "version": "1" },
           "Group": { "Allocation": { "Size": 2 },
             "Instance": { "Plugin": "instance-python", "Properties": { "Version": "{{var.version}}" } },
             "Flavor": { "Plugin": "flavor-vanilla", "Properties": {} } },
           "Health": { "Path": "/healthz", "Interval": "200ms", "Timeout": "2s", "HealthyThreshold": 1, "Deadline": "20s" },
           "Verify": { "Path": "/version", "Expect": "{{var.version}}", "Duration": "1s" },
-          "Proxy": {{proxy}} }
+          "Proxy": {{{proxy}}} }
         """);
 
     private const string Nginx = """{ "Plugin": "proxy-nginx", "Properties": { "UpstreamFile": "u.conf", "Upstream": "app", "ReloadCommand": ["true"], "Url": "http://127.0.0.1:1/" } }""";
