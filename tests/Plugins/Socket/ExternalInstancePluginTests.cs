@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Deploy.Tests.Fixtures;
 using Deploy.Tests.Support;
 
@@ -92,7 +93,7 @@ public sealed class ExternalInstancePluginTests : IAsyncLifetime
         table.ExitCode.ShouldBe(0, table.ToString());
         var lines = table.Stdout.Split('\n');
         lines[0].ShouldMatch(@"^NAME\s+KIND\s+LISTEN\s+DESCRIPTION$");
-        lines.ShouldContain(l => l.StartsWith("instance-python ") && l.Contains($" socket  {_plugin.SocketPath} "));
+        lines.ShouldContain(l => Regex.IsMatch(l, $@"^instance-python +socket +{Regex.Escape(_plugin.SocketPath)} +external InfraKit plugin"));
         lines.ShouldContain(l => l.StartsWith("instance-file ") && l.Contains(" built-in "));
         lines.ShouldContain(l => l.StartsWith("instance-file ") && l.Contains(shadow.Path) && l.Contains("shadowed by the built-in instance-file"));
         table.Stdout.ShouldNotContain("notes.txt");

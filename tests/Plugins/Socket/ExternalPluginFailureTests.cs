@@ -29,7 +29,7 @@ public sealed class ExternalPluginFailureTests : IDisposable
 
     private string Spec(string properties = """{ "Note": "v1" }""") => _dir.Write("web.json", Group.Replace("PROPS", properties));
 
-    private bool GroupCommitted => Directory.Exists(Path.Combine(_dir.Path, ".deploy", "groups", "web"));
+    private bool GroupCommitted => File.Exists(Path.Combine(_dir.Path, ".deploy", "groups", "web.json"));
 
     [Fact]
     public async Task Watch_SocketWithNoListener_Exit1NamingSocketAndCallAtOnce()
