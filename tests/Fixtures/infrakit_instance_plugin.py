@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
-"""An external InfraKit instance plugin, as /work/shared/INFRAKIT-PROTOCOL.md defines the protocol (docker/infrakit
+"""An external InfraKit instance plugin (and, on the same socket, a flavor and a Deploy proxy plugin), as /work/shared/INFRAKIT-PROTOCOL.md defines the protocol (docker/infrakit
 b768a09): HTTP/1.1 over a unix socket, POST /Instance.Validate, /Instance.Provision, /Instance.Destroy/{id} and
 /Instance.DescribeInstances. Standard library only. Instances live in memory and are mirrored to a JSON state file
 (--state), so a test can assert on what the plugin holds: {"instances": {id: {"ID", "LogicalID", "Tags", "Spec"}}}.
+
+The flavor (/Flavor.Validate, /Flavor.PreProvision, /Flavor.Healthy) adds Properties' "Init" lines and "Tags" to the
+instance spec, and judges an instance unhealthy when it is tagged unhealthy=true. The proxy (Deploy's /Proxy.Validate,
+/Proxy.Current, /Proxy.Apply) keeps the route last applied, mirrored to the state file as "route".
 
 Test knobs (environment):
   PLUGIN_DELAY=N               wait N seconds before answering (a slow plugin)
@@ -25,6 +29,7 @@ import time
 
 lock = threading.Lock()
 instances = {}
+route = [None]
 servers = {}
 counter = [0]
 
@@ -49,7 +54,7 @@ def save(state_file):
         return
     tmp = state_file + ".tmp"
     with open(tmp, "w") as f:
-        json.dump({"instances": instances}, f, indent=2, sort_keys=True)
+        json.dump({"instances": instances, "route": route[0]}, f, indent=2, sort_keys=True)
     os.replace(tmp, state_file)
 
 
@@ -61,8 +66,7 @@ def describe(record):
 
 
 def validate(body, _):
-    if REJECT_FIELD and isinstance(body, dict) and REJECT_FIELD in body:
-        raise PluginError('field "%s" is not allowed by this plugin' % REJECT_FIELD)
+    refuse_field(body)
     return None
 
 
@@ -109,6 +113,46 @@ def describe_instances(tags, _):
     return sorted(found, key=lambda d: d["ID"])
 
 
+def refuse_field(properties):
+    if REJECT_FIELD and isinstance(properties, dict) and REJECT_FIELD in properties:
+        raise PluginError('field "%s" is not allowed by this plugin' % REJECT_FIELD)
+
+
+def flavor_validate(body, _):
+    refuse_field((body or {}).get("Properties"))
+    return None
+
+
+def flavor_preprovision(body, _):
+    props = body.get("Properties") or {}
+    spec = dict(body["Instance"])
+    spec["Tags"] = dict(spec.get("Tags") or {}, **props.get("Tags", {}))
+    if props.get("Init"):
+        spec["Init"] = "\n".join(props["Init"])
+    return spec
+
+
+def flavor_healthy(description, _):
+    return {"Healthy": (description.get("Tags") or {}).get("unhealthy") != "true", "Instance": description}
+
+
+def proxy_validate(properties, _):
+    refuse_field(properties)
+    return None
+
+
+def proxy_current(_, __):
+    with lock:
+        return route[0]
+
+
+def proxy_apply(body, state_file):
+    with lock:
+        route[0] = body["Route"]
+        save(state_file)
+    return None
+
+
 def serve_instance(version):
     """An instance that answers HTTP: 200 with its version at every path, so health checks and Verify pass."""
 
@@ -132,6 +176,12 @@ ROUTES = {
     "/Instance.Validate": validate,
     "/Instance.Provision": provision,
     "/Instance.DescribeInstances": describe_instances,
+    "/Flavor.Validate": flavor_validate,
+    "/Flavor.PreProvision": flavor_preprovision,
+    "/Flavor.Healthy": flavor_healthy,
+    "/Proxy.Validate": proxy_validate,
+    "/Proxy.Current": proxy_current,
+    "/Proxy.Apply": proxy_apply,
 }
 
 
@@ -201,7 +251,9 @@ def main():
     Handler.state_file = args.state
     if args.state and os.path.exists(args.state):
         with open(args.state) as f:
-            instances.update(json.load(f)["instances"])
+            saved = json.load(f)
+            instances.update(saved["instances"])
+            route[0] = saved.get("route")
         counter[0] = max([int(i.split("-")[-1]) for i in instances] or [0])
     if os.path.exists(args.socket):
         os.remove(args.socket)
