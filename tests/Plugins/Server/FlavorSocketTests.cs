@@ -14,7 +14,7 @@ public sealed class FlavorSocketTests
         validate.ShouldBe(new PluginAnswer(200, ""));
 
         var prepared = await served.PostAsync("flavor-vanilla", "/Flavor.PreProvision", """
-            {"Properties": {"UserData": ["docker run -dit -p 80:80 nginx:alpine", "echo done"], "Labels": {"tier": "web", "deploy.group": "ignored"}},
+            {"Properties": {"UserData": ["docker run -dit -p 80:80 nginx:alpine", "echo done"], "Labels": {"tier": "web", "project": "app"}},
              "Instance": {"Properties": {"Note": "v1"}, "Tags": {"deploy.group": "app-blue"}, "Init": "", "LogicalID": null, "Attachments": null},
              "Allocation": {"Size": 2}}
             """);
@@ -23,6 +23,7 @@ public sealed class FlavorSocketTests
         var spec = prepared.Json;
         spec.GetProperty("Init").GetString().ShouldBe("docker run -dit -p 80:80 nginx:alpine\necho done");
         spec.GetProperty("Tags").GetProperty("tier").GetString().ShouldBe("web");
+        spec.GetProperty("Tags").GetProperty("project").GetString().ShouldBe("app");
         spec.GetProperty("Tags").GetProperty("deploy.group").GetString().ShouldBe("app-blue");
         spec.GetProperty("Properties").GetProperty("Note").GetString().ShouldBe("v1");
 

@@ -27,7 +27,7 @@ public sealed class GroupSocketTests
         members.ShouldAllBe(m => m.GetProperty("Tags").GetProperty("deploy.config_sha").GetString() == "l9lqpBGJSWIrDOtrliJRGSK1y60=");
         members.ShouldAllBe(m => m.GetProperty("Tags").GetProperty("deploy.group").GetString() == "app-blue");
         members.ShouldAllBe(m => m.GetProperty("Tags").GetProperty("tier").GetString() == "web");
-        members.Select(m => m.GetProperty("ID").GetString()).Order().ShouldBe(served.InstanceFiles.Select(Path.GetFileName).Order());
+        members.Select(m => m.GetProperty("ID").GetString()).Order().ShouldBe(served.InstanceFiles.Select(f => Path.GetFileName(f)).Order());
 
         var cliInspect = await served.Cli.RunAsync(["group", "inspect", "app-blue", "--json", .. served.Options]);
         cliInspect.ExitCode.ShouldBe(0, cliInspect.ToString());

@@ -10,7 +10,7 @@ public sealed class PluginServeTests
     public async Task Serve_SecondOnSameDirRefused_StopRemovesSockets()
     {
         await using var served = await ServedPlugins.StartAsync();
-        Directory.GetFiles(served.PluginsDir).Select(Path.GetFileName).Order().ShouldBe(ServedPlugins.Sockets);
+        Directory.GetFiles(served.PluginsDir).Select(f => Path.GetFileName(f)!).Order().ToArray().ShouldBe(ServedPlugins.Sockets);
 
         var second = await served.Cli.RunAsync(["plugin", "serve", "--dir", served.PluginsDir, .. served.Options]);
         second.ExitCode.ShouldBe(2, second.ToString());
