@@ -20,7 +20,8 @@ internal sealed class InstanceMethods(IInstancePlugin plugin) : IPluginMethods
         {
             case ("Instance.Validate", null):
                 var properties = InfraKitTypes.Body(method, body);
-                Validate(method, properties, properties?.Root, "$");
+                // A JSON null is no properties, as a group spec without "Properties" is.
+                Validate(method, properties, properties?.Root is { ValueKind: not JsonValueKind.Null } root ? root : null, "$");
                 return PluginResponse.Empty;
 
             case ("Instance.Provision", null):
