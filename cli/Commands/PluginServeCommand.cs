@@ -53,7 +53,7 @@ internal static class PluginServeCommand
 
     private static WebApplication Build(Dictionary<string, string> sockets, PluginDispatcher dispatcher, CancellationToken stopping)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = System.AppContext.BaseDirectory });
         builder.Logging.ClearProviders(); // the CLI prints its own lines; Kestrel's would go to stdout
         builder.Services.AddSingleton<IHostLifetime, CliLifetime>();
         builder.WebHost.ConfigureKestrel(kestrel =>

@@ -53,7 +53,7 @@ internal sealed class FlavorMethods(IFlavorPlugin plugin) : IPluginMethods
                 InfraKitTypes.ThrowIfErrors(source, bag);
                 // InfraKit's Healthy of this era takes no flavor properties; "not known yet" is not healthy.
                 var health = await plugin.HealthAsync(null, instance, cancellationToken);
-                return PluginResponse.Json(new Dictionary<string, object> { ["Healthy"] = health == InstanceHealth.Healthy, ["Instance"] = InfraKitTypes.Write(instance) });
+                return PluginResponse.Json(new Dictionary<string, object> { ["Healthy"] = health == Flavor.InstanceHealth.Healthy, ["Instance"] = InfraKitTypes.Write(instance) });
             }
 
             default:

@@ -12,12 +12,12 @@ public sealed class StopUpdateTests : IDisposable
 {
     private readonly EngineHarness _engine = new();
 
-    private static byte[] Spec(bool healthy) => Encoding.UTF8.GetBytes($$"""
+    private static byte[] Spec(bool healthy) => Encoding.UTF8.GetBytes("""
         {"ID": "g", "Properties": {"Allocation": {"Size": 1},
-          "Instance": {"Plugin": "instance-memory", "Properties": {"Healthy": {{(healthy ? "true" : "false")}}}},
+          "Instance": {"Plugin": "instance-memory", "Properties": {"Healthy": HEALTHY}},
           "Flavor": {"Plugin": "flavor-health", "Properties": {}},
           "Updating": {"Deadline": "10m"}}}
-        """);
+        """.Replace("HEALTHY", healthy ? "true" : "false"));
 
     [Fact]
     public async Task StopUpdate_UpdateWaitingOnUnhealthyInstances_EndsItAndFreesTheGroup()
