@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Deploy.Tests.Support;
 
 namespace Deploy.Tests.Plugins.Server;
@@ -23,18 +22,24 @@ public sealed class PluginServeTests
     }
 
     [Fact]
-    public async Task Serve_StaleSocketFile_IsReplaced()
+    public async Task Serve_StaleSocketsOfAKilledServe_AreReplaced()
+    {
+        await using var served = await ServedPlugins.StartAsync();
+        served.Serve.Kill(); // SIGKILL: no chance to remove its sockets
+        Directory.GetFiles(served.PluginsDir).Length.ShouldBe(ServedPlugins.Sockets.Length);
+
+        await served.RestartAsync();
+
+        (await served.PostAsync("group", "/Group.Inspect/none")).Status.ShouldBe(400); // answered by the new serve
+        (await served.Serve.StopAsync()).ShouldBe(0, served.Serve.Output);
+        Directory.GetFiles(served.PluginsDir).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Serve_PluginsDirFromEnvironment_IsUsedWithoutDir()
     {
         using var dir = new TempDir();
-        var plugins = Path.Combine(dir.Path, "plugins");
-        Directory.CreateDirectory(plugins);
-        // A socket file nobody listens on, as a killed server leaves it: closing a bound socket does not delete its file.
-        using (var stale = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
-        {
-            stale.Bind(new UnixDomainSocketEndPoint(Path.Combine(plugins, "group")));
-        }
-
-        File.Exists(Path.Combine(plugins, "group")).ShouldBeTrue();
+        var plugins = Path.Combine(dir.Path, "from-env");
         var cli = new CliRunner(dir.Path, new Dictionary<string, string> { ["INFRAKIT_PLUGINS_DIR"] = plugins });
         await using var serve = cli.Start("plugin", "serve");
 

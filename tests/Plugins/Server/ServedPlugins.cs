@@ -44,9 +44,20 @@ public sealed class ServedPlugins : IAsyncDisposable
     public static async Task<ServedPlugins> StartAsync(string? fileDir = null)
     {
         var served = new ServedPlugins(fileDir);
-        served.Serve = served.Cli.Start(["plugin", "serve", "--dir", served.PluginsDir, .. served.Options]);
-        await served.WaitForSocketsAsync();
+        await served.RestartAsync();
         return served;
+    }
+
+    /// <summary>Starts a new serve on the same folders (after the last one stopped or was killed) and waits for its sockets.</summary>
+    public async Task RestartAsync()
+    {
+        if (Serve is { } previous)
+        {
+            await previous.DisposeAsync();
+        }
+
+        Serve = Cli.Start(["plugin", "serve", "--dir", PluginsDir, .. Options]);
+        await WaitForSocketsAsync();
     }
 
     /// <summary>The instance files instance-file holds now.</summary>
