@@ -42,6 +42,31 @@ public sealed class InstanceSocketTests
     }
 
     [Fact]
+    public async Task InstanceProcess_ProvisionDescribeDestroy_DescribesItsEndpoint()
+    {
+        await using var served = await ServedPlugins.StartAsync();
+
+        var provision = await served.PostAsync("instance-process", "/Instance.Provision", """
+            {"Properties": {"Command": ["sleep", "120"], "Ports": {"From": 47100, "To": 47199}}, "Tags": {"deploy.group": "sock"}}
+            """);
+        provision.Status.ShouldBe(200, provision.ToString());
+        var id = provision.Json.GetProperty("ID").GetString()!;
+        try
+        {
+            var described = await served.PostAsync("instance-process", "/Instance.DescribeInstances", """{"deploy.group": "sock"}""");
+            var instance = described.Json.EnumerateArray().ShouldHaveSingleItem();
+            instance.GetProperty("ID").GetString().ShouldBe(id);
+            instance.GetProperty("Endpoint").GetString().ShouldMatch(@"^[^:]+:471[0-9][0-9]$"); // Deploy's extension of Description
+        }
+        finally
+        {
+            (await served.PostAsync("instance-process", $"/Instance.Destroy/{id}")).Status.ShouldBe(200);
+        }
+
+        (await served.PostAsync("instance-process", "/Instance.DescribeInstances", """{"deploy.group": "sock"}""")).Body.ShouldBe("[]");
+    }
+
+    [Fact]
     public async Task InstanceProvision_BadSpec_Answers400WithEveryLocatedError()
     {
         await using var served = await ServedPlugins.StartAsync();
