@@ -33,8 +33,11 @@ public sealed class CliApp(TextWriter stdout, TextWriter stderr, Func<string, st
                         failed)),
                 "instance" => await Run(args[1..], "instance ", p => p.ParseArguments<InstanceDescribeOptions, NoVerb>(args[1..]),
                     (r, failed) => r.MapResult((InstanceDescribeOptions o) => GroupCommands.DescribeInstancesAsync(_cli, o), (NoVerb _) => Task.FromResult(2), failed)),
-                "plugin" => await Run(args[1..], "plugin ", p => p.ParseArguments<PluginListOptions, NoVerb>(args[1..]),
-                    (r, failed) => r.MapResult((PluginListOptions o) => GroupCommands.ListPluginsAsync(_cli, o), (NoVerb _) => Task.FromResult(2), failed)),
+                "plugin" => await Run(args[1..], "plugin ", p => p.ParseArguments<PluginListOptions, PluginServeOptions>(args[1..]),
+                    (r, failed) => r.MapResult(
+                        (PluginListOptions o) => GroupCommands.ListPluginsAsync(_cli, o),
+                        (PluginServeOptions o) => PluginServeCommand.RunAsync(_cli, o),
+                        failed)),
                 "proxy" => await Run(args[1..], "proxy ", p => p.ParseArguments<ProxyBootOptions, NoVerb>(args[1..]),
                     (r, failed) => r.MapResult((ProxyBootOptions o) => ProxyCommands.BootAsync(_cli, o), (NoVerb _) => Task.FromResult(2), failed)),
                 _ => await Run(args, "", p => p.ParseArguments(args, typeof(PlanOptions), typeof(ApplyOptions), typeof(StatusOptions), typeof(LogsOptions), typeof(FlipOptions),

@@ -87,7 +87,7 @@ public sealed class InstanceNoun
 }
 
 /// <summary>Listed in the top-level help only.</summary>
-[Verb("plugin", HelpText = "List plugins: ls.")]
+[Verb("plugin", HelpText = "Plugins: ls, serve (InfraKit plugin sockets).")]
 public sealed class PluginNoun
 {
 }

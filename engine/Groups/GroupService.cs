@@ -27,15 +27,41 @@ public sealed partial class GroupService(EngineOptions options, PluginRegistry p
     public StateStore State => _state;
 
     /// <summary>Validates, commits and converges a new group. Same spec again: no-op. Another spec: refused.</summary>
-    public async Task<GroupChange> WatchAsync(string file, CancellationToken cancellationToken)
+    public Task<GroupChange> WatchAsync(string file, CancellationToken cancellationToken) =>
+        WatchAsync(SpecInput.FromFile(file, plugins), cancellationToken);
+
+    /// <summary>
+    /// <see cref="WatchAsync(string, CancellationToken)"/> for a spec sent as JSON text (a plugin socket's request);
+    /// <paramref name="source"/> names it in error locations.
+    /// </summary>
+    public Task<GroupChange> WatchJsonAsync(string json, string source, CancellationToken cancellationToken) =>
+        WatchAsync(SpecInput.FromJson(source, json, plugins), cancellationToken);
+
+    /// <summary>The plan for <paramref name="file"/> against what exists now. Changes nothing.</summary>
+    public Task<GroupChange> DescribeAsync(string file, CancellationToken cancellationToken) =>
+        DescribeAsync(SpecInput.FromFile(file, plugins), cancellationToken);
+
+    /// <summary><see cref="DescribeAsync(string, CancellationToken)"/> for a spec sent as JSON text.</summary>
+    public Task<GroupChange> DescribeJsonAsync(string json, string source, CancellationToken cancellationToken) =>
+        DescribeAsync(SpecInput.FromJson(source, json, plugins), cancellationToken);
+
+    /// <summary>Commits the new spec of a watched group and converges to it, one rolling step at a time.</summary>
+    public Task<GroupChange> UpdateAsync(string file, CancellationToken cancellationToken) =>
+        UpdateAsync(SpecInput.FromFile(file, plugins), cancellationToken);
+
+    /// <summary><see cref="UpdateAsync(string, CancellationToken)"/> for a spec sent as JSON text.</summary>
+    public Task<GroupChange> UpdateJsonAsync(string json, string source, CancellationToken cancellationToken) =>
+        UpdateAsync(SpecInput.FromJson(source, json, plugins), cancellationToken);
+
+    private async Task<GroupChange> WatchAsync(SpecInput input, CancellationToken cancellationToken)
     {
-        var (spec, json) = GroupSpecLoader.Load(file, plugins);
+        var (spec, json) = (input.Spec, input.Json);
         using var _ = Lock(spec.Id, "group watch");
         var committed = _state.CommittedJson(spec.Id);
         if (committed is not null && !SameSpec(committed, json))
         {
             throw new DeployException([new Diagnostic(Errors.AlreadyWatched,
-                $"group {spec.Id} is already watched with a different spec; use 'deploy group update {file}' to change it", File: file)]);
+                $"group {spec.Id} is already watched with a different spec; use {input.UpdateHint} to change it", File: input.Source)]);
         }
 
         var isNew = committed is null;
@@ -43,29 +69,43 @@ public sealed partial class GroupService(EngineOptions options, PluginRegistry p
         return await ConvergeAsync(spec, isNew, announce: false, cancellationToken);
     }
 
-    /// <summary>The plan for <paramref name="file"/> against what exists now. Changes nothing.</summary>
-    public async Task<GroupChange> DescribeAsync(string file, CancellationToken cancellationToken)
+    private async Task<GroupChange> DescribeAsync(SpecInput input, CancellationToken cancellationToken)
     {
-        var (spec, _) = GroupSpecLoader.Load(file, plugins);
-        var plan = await PlanAsync(spec, _state.CommittedJson(spec.Id) is null, cancellationToken);
-        return new GroupChange(spec.Id, plan.Description, Changed: false, plan.ConfigHash);
+        var plan = await PlanAsync(input.Spec, _state.CommittedJson(input.Spec.Id) is null, cancellationToken);
+        return new GroupChange(input.Spec.Id, plan.Description, Changed: false, plan.ConfigHash);
     }
 
-    /// <summary>Commits the new spec of a watched group and converges to it, one rolling step at a time.</summary>
-    public async Task<GroupChange> UpdateAsync(string file, CancellationToken cancellationToken)
+    private async Task<GroupChange> UpdateAsync(SpecInput input, CancellationToken cancellationToken)
     {
-        var (spec, json) = GroupSpecLoader.Load(file, plugins);
+        var (spec, json) = (input.Spec, input.Json);
         using var _ = Lock(spec.Id, "group update");
         if (_state.CommittedJson(spec.Id) is null)
         {
             throw new DeployException([new Diagnostic(Errors.UnknownName,
-                $"group {spec.Id} is not watched; start managing it with 'deploy group watch {file}'", File: file)]);
+                $"group {spec.Id} is not watched; start managing it with {input.WatchHint}", File: input.Source)]);
         }
 
         Commit(spec, json);
         var change = await ConvergeAsync(spec, isNew: false, announce: true, cancellationToken);
         options.Events.Info($"Finished updating group {spec.Id}");
         return change;
+    }
+
+    // A loaded, valid spec and where it came from, so the file and JSON-text entry points share one path and each
+    // error's fix names what the user sent (a file for the CLI, a method for a plugin socket).
+    private sealed record SpecInput(GroupSpec Spec, string Json, string Source, string UpdateHint, string WatchHint)
+    {
+        public static SpecInput FromFile(string file, PluginRegistry plugins)
+        {
+            var (spec, json) = GroupSpecLoader.Load(file, plugins);
+            return new(spec, json, file, $"'deploy group update {file}'", $"'deploy group watch {file}'");
+        }
+
+        public static SpecInput FromJson(string source, string text, PluginRegistry plugins)
+        {
+            var (spec, json) = GroupSpecLoader.Parse(source, text, plugins);
+            return new(spec, json, source, "Group.Update (or 'deploy group update FILE')", "Group.Watch (or 'deploy group watch FILE')");
+        }
     }
 
     /// <summary>
@@ -108,6 +148,9 @@ public sealed partial class GroupService(EngineOptions options, PluginRegistry p
 
         return list;
     }
+
+    /// <summary>Throws the "no such group" error unless <paramref name="groupId"/> is watched here. Read-only.</summary>
+    public void CheckWatched(string groupId) => CommittedOrThrow(groupId);
 
     /// <summary>Stops managing a group; its instances keep running. Idempotent for a known group.</summary>
     public void Free(string groupId)

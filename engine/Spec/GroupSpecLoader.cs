@@ -16,6 +16,13 @@ public static class GroupSpecLoader
     }
 
     /// <summary>
+    /// The valid group in <paramref name="json"/>, text that came from elsewhere than a file (a plugin socket's request);
+    /// <paramref name="source"/> names it in every diagnostic's location. Strict, as a user's file is.
+    /// </summary>
+    public static (GroupSpec Spec, string Json) Parse(string source, string json, PluginRegistry plugins) =>
+        From(JsonSource.Parse(source, System.Text.Encoding.UTF8.GetBytes(json)), plugins, strict: true);
+
+    /// <summary>
     /// The valid group held by an already-loaded source. Committed specs are read with <paramref name="strict"/> off:
     /// the release that committed them accepted their fields (an app colour also carries its Secrets and Tags).
     /// </summary>
