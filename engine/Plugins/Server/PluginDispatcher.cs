@@ -22,7 +22,7 @@ public sealed class PluginDispatcher
     public PluginDispatcher(GroupService groups, IDeployEvents events)
     {
         _events = events;
-        foreach (var (name, kind, _) in groups.Plugins.List())
+        foreach (var (name, kind) in groups.Plugins.List().Where(p => p.Listen is null).Select(p => (p.Name, p.Kind)))
         {
             // Group (orchestrator) and proxy plugins have no InfraKit socket of this era; they stay Deploy's own.
             IPluginMethods? methods = kind switch

@@ -93,7 +93,7 @@ public sealed class ServedPlugins : IAsyncDisposable
         {
             ConnectCallback = async (_, cancellationToken) =>
             {
-                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                var socket = new System.Net.Sockets.Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
                 await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken);
                 return new NetworkStream(socket, ownsSocket: true);
             },
@@ -110,7 +110,7 @@ public sealed class ServedPlugins : IAsyncDisposable
             return false;
         }
 
-        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        using var socket = new System.Net.Sockets.Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
             socket.Connect(new UnixDomainSocketEndPoint(path));
