@@ -26,10 +26,10 @@ internal static class PluginServeCommand
         var engine = cli.Engine(o);
         var groups = AppService.Create(engine).Groups;
         var dispatcher = new PluginDispatcher(groups, engine.Events);
-        var dir = PluginSockets.Directory(o.Dir, cli.Env);
+        var dir = SocketClaims.Directory(o.Dir, cli.Env);
         Directory.CreateDirectory(dir);
         var sockets = dispatcher.Sockets.ToDictionary(name => name, name => Path.Combine(dir, name));
-        PluginSockets.Claim(sockets.Values.ToList());
+        SocketClaims.Claim(sockets.Values.ToList());
 
         var app = Build(sockets, dispatcher, cli.Cancellation);
         try
@@ -44,7 +44,7 @@ internal static class PluginServeCommand
             using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             await app.StopAsync(grace.Token);
             await app.DisposeAsync();
-            PluginSockets.Remove(sockets.Values);
+            SocketClaims.Remove(sockets.Values);
         }
 
         cli.Out.WriteLine("stopped");

@@ -50,8 +50,9 @@ public sealed class PluginSockets(string directory)
             .ToList();
     }
 
+    /// <summary>Whether <paramref name="path"/> is a unix socket file (never opens it: a FIFO would block).</summary>
     // .NET reports no file type beyond file/directory/link, so the type comes from stat(2): S_IFSOCK in st_mode.
-    private static bool IsSocket(string path)
+    public static bool IsSocket(string path)
     {
         const uint typeMask = 0xF000, socketType = 0xC000;
         var buffer = new byte[256];

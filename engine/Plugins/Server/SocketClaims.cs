@@ -2,23 +2,20 @@ using System.Net.Sockets;
 using System.Text;
 using Deploy.Engine.Diagnostics;
 
-namespace Deploy.Cli.Commands;
+namespace Deploy.Engine.Plugins.Server;
 
 /// <summary>
 /// The socket files of <c>deploy plugin serve</c>: where they go, whether a path may be taken (a live listener refuses, a
 /// stale socket file is replaced, anything else is left alone), and their removal on exit.
 /// </summary>
-internal static class PluginSockets
+public static class SocketClaims
 {
     // sun_path holds 108 bytes with its terminating NUL: a longer path cannot be bound at all.
     private const int MaxPathBytes = 107;
 
-    /// <summary>The plugins folder: <paramref name="dir"/>, else <c>INFRAKIT_PLUGINS_DIR</c>, else <c>~/.infrakit/plugins</c>, as InfraKit discovers it.</summary>
-    public static string Directory(string? dir, Func<string, string?> env)
-    {
-        var home = env("HOME") is { Length: > 0 } h ? h : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        return Path.GetFullPath(dir ?? (env("INFRAKIT_PLUGINS_DIR") is { Length: > 0 } d ? d : Path.Combine(home, ".infrakit", "plugins")));
-    }
+    /// <summary>The plugins folder: <paramref name="dir"/>, else where discovery looks (<c>INFRAKIT_PLUGINS_DIR</c>, else <c>~/.infrakit/plugins</c>).</summary>
+    public static string Directory(string? dir, Func<string, string?> env) =>
+        dir is null ? Socket.PluginSockets.From(env).Directory : Path.GetFullPath(dir);
 
     /// <summary>
     /// Makes every path free to bind: refuses (exit 2) one held by a live listener, one that is not a socket, or one too long
@@ -86,32 +83,20 @@ internal static class PluginSockets
 
     private static State Probe(string path)
     {
-        using (var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+        if (!Socket.PluginSockets.IsSocket(path))
         {
-            try
-            {
-                socket.Connect(new UnixDomainSocketEndPoint(path));
-                return State.Live;
-            }
-            catch (SocketException)
-            {
-                // Refused: nobody listens there (or it is no socket at all, which Linux also refuses). Told apart below.
-            }
+            return State.NotSocket; // a file of someone else's: never deleted
         }
 
+        using var socket = new System.Net.Sockets.Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
-            // A socket file cannot be opened as a file (ENXIO); a regular file can, and is the user's, never deleted.
-            using var _ = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            return State.NotSocket;
+            socket.Connect(new UnixDomainSocketEndPoint(path));
+            return State.Live;
         }
-        catch (UnauthorizedAccessException)
+        catch (SocketException)
         {
-            return State.NotSocket; // someone's file we may not read: certainly not ours to delete
-        }
-        catch (IOException)
-        {
-            return State.Stale;
+            return State.Stale; // nobody listens: left by a serve that was killed
         }
     }
 }
