@@ -18,6 +18,7 @@ var benches = new Dictionary<string, Func<Task<Dictionary<string, object>>>>
     ["msbuild"] = async () => new() { ["msbuild_plan_overhead_ms"] = await MsBuildBench.PlanOverheadAsync() },
     ["containers"] = ContainerBench.RunAsync,
     ["remote"] = () => RemoteBench.RunAsync(args.Contains("--runs") ? runs : 3),
+    ["sockets"] = SocketBench.RunAsync,
     // Not in the default run: 50 kill-and-rerun points take about 10 minutes. Ask for it with --only crash.
     ["crash"] = () => CrashBench.RunAsync(points: 50),
     // Not in the default run either: it needs the tests' Swarm (tests/infra/swarm.sh, one per machine) and its variables.
