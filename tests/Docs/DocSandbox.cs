@@ -256,7 +256,7 @@ public sealed partial class DocSandbox : IDisposable
         }
     }
 
-    // The containers a block left on the engine: those of the apps (instances, proxy, state and lock).
+    // The containers a block left on the engine: those of the apps (instances, proxy, state and lock), not a fixture's.
     private static async Task RemoveContainersOfExamples(Deploy.Engine.Docker.DockerHostAddress engine, IReadOnlyList<string> apps)
     {
         using var engines = new Deploy.Engine.Docker.DockerEngines();
@@ -268,7 +268,9 @@ public sealed partial class DocSandbox : IDisposable
                 All = true,
                 Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [label] = true } },
             });
-            foreach (var c in found)
+            // Never a test fixture's container (TestContainers names them deploy-test-…): a fixture's nginx booted for app
+            // "shop" carries deploy.proxy=shop like the examples' own, and other tests run beside this block.
+            foreach (var c in found.Where(c => !c.Names.Any(n => n.TrimStart('/').StartsWith("deploy-test-", StringComparison.Ordinal))))
             {
                 await client.Containers.RemoveContainerAsync(c.ID, new Docker.DotNet.Models.ContainerRemoveParameters { Force = true, RemoveVolumes = true });
             }

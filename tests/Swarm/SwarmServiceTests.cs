@@ -28,14 +28,32 @@ public sealed class SwarmServiceTests(SwarmCluster swarm) : IClassFixture<SwarmC
         first.ExitCode.ShouldBe(0, first.ToString());
     }
 
+    // One test, one deploy of version 1 to start from: each step below leaves blue live for the next, and the Swarm tests
+    // share the suite's serial collection.
     [Fact]
-    public async Task LogsThenDestroy_AppOnTwoNodes_TasksLogsReadThenNoServiceTaskOrContainerLeftOnEitherNode()
+    public async Task BadInputThenLogsThenDestroy_RefusedBeforeTheFlipTasksLogsReadAndNothingLeftOnEitherNode()
     {
+        // A constraint no node meets: refused in the prepare step, naming the nodes there are.
+        Patch(s => s["Constraints"] = new JsonArray("node.hostname==nowhere"));
+        var constrained = await _cli.RunAsync("apply", _shop.Spec, "--var", "version=2");
+        constrained.ExitCode.ShouldBe(1, constrained.ToString());
+        constrained.Stderr.ShouldContain("no ready node of the Swarm", Case.Sensitive, constrained.ToString());
+        constrained.Stderr.ShouldContain(swarm.WorkerNode, Case.Sensitive, constrained.ToString());
+        await BlueServesVersionOneAndGreenWasNeverCreatedAsync();
+
+        // An image the registry does not have: the pull on the manager fails, before any service changes.
+        Patch(s => { s.Remove("Constraints"); s["Image"] = $"{swarm.Registry}/hello:no-such-tag"; });
+        var missing = await _cli.RunAsync("apply", _shop.Spec, "--var", "version=2");
+        missing.ExitCode.ShouldBe(1, missing.ToString());
+        missing.Stderr.ShouldContain("hello:no-such-tag", Case.Sensitive, missing.ToString());
+        await BlueServesVersionOneAndGreenWasNeverCreatedAsync();
+
+        // Blue's tasks, one on each node: their output is read through the manager; then destroy leaves nothing.
         (await ContainersAsync(swarm.Socket)).ShouldNotBeEmpty();
         (await ContainersAsync(swarm.WorkerSocket)).ShouldNotBeEmpty();
         var logs = await _cli.RunAsync("logs", _shop.Spec, "--lines", "20");
         logs.ExitCode.ShouldBe(0, logs.ToString());
-        logs.Stdout.ShouldContain("http://0.0.0.0:", Case.Sensitive, logs.Stdout); // a task's own output, read through the manager
+        logs.Stdout.ShouldContain("http://0.0.0.0:", Case.Sensitive, logs.Stdout);
 
         var destroy = await _cli.RunAsync("destroy", _shop.Spec, "--yes");
 
@@ -44,31 +62,6 @@ public sealed class SwarmServiceTests(SwarmCluster swarm) : IClassFixture<SwarmC
         (await manager.Swarm.ListServicesAsync()).Select(s => s.Spec.Name).ShouldNotContain(n => n.StartsWith(_shop.App, StringComparison.Ordinal));
         (await manager.Tasks.ListAsync(CancellationToken.None)).Select(t => t.Spec?.ContainerSpec?.Labels is { } l && l.TryGetValue("deploy.app", out var app) ? app : null).ShouldNotContain(_shop.App);
         await Eventually(async () => (await ContainersAsync(swarm.Socket)).Count == 0 && (await ContainersAsync(swarm.WorkerSocket)).Count == 0);
-    }
-
-    [Fact]
-    public async Task Apply_ConstraintNoNodeMeets_Exit1BeforeTheFlipNamingTheNodesAndBlueServes()
-    {
-        Patch(s => s["Constraints"] = new JsonArray("node.hostname==nowhere"));
-
-        var apply = await _cli.RunAsync("apply", _shop.Spec, "--var", "version=2");
-
-        apply.ExitCode.ShouldBe(1, apply.ToString());
-        apply.Stderr.ShouldContain("no ready node of the Swarm", Case.Sensitive, apply.ToString());
-        apply.Stderr.ShouldContain(swarm.WorkerNode, Case.Sensitive, apply.ToString());
-        await BlueServesVersionOneAndGreenWasNeverCreatedAsync();
-    }
-
-    [Fact]
-    public async Task Apply_ImageMissingFromTheRegistry_Exit1BeforeTheFlipAndBlueServes()
-    {
-        Patch(s => s["Image"] = $"{swarm.Registry}/hello:no-such-tag");
-
-        var apply = await _cli.RunAsync("apply", _shop.Spec, "--var", "version=2");
-
-        apply.ExitCode.ShouldBe(1, apply.ToString());
-        apply.Stderr.ShouldContain("hello:no-such-tag", Case.Sensitive, apply.ToString());
-        await BlueServesVersionOneAndGreenWasNeverCreatedAsync();
     }
 
     public async Task DisposeAsync()
