@@ -58,9 +58,7 @@ public sealed class ApplyFlow(AppContext ctx, bool noFlip, AppRecord record)
                         env = HookRunner.Environment(app.Id, target.Colour, live?.Colour, app.Version, AppContext.Endpoints(_members));
                         break;
                     case AppStepKind.Health:
-                        var wait = new HealthWait(ctx.Checks, ctx.PlatformHealth(target), ctx.LogTail(target),
-                            async c => (await ctx.Groups.MembersAsync(target.Group, c)).Select(m => m.Id).ToHashSet());
-                        await Step($"health {target.Colour}", () => wait.WaitAsync(target.Colour, _members, target.Health, ctx.Events, ct), _ => $"{_members.Count} healthy");
+                        await Step($"health {target.Colour}", () => HealthAsync(target, ct), _ => $"{_members.Count} healthy");
                         break;
                     case AppStepKind.Verify:
                         await Step($"verify {target.Colour}", () => ctx.Checks.VerifyEachAsync(target.Colour, _members, target.Verify!, ct), _ => $"{_members.Count} verified");
@@ -121,6 +119,28 @@ public sealed class ApplyFlow(AppContext ctx, bool noFlip, AppRecord record)
         ctx.Groups.Commit(target.Group, target.GroupJson);
         var change = await ctx.Groups.ConvergeAsync(target.Group, !_seen.Committed.Contains(target.Group.Id), announce: false, ct, target.Tags, target.ConfigHash, ctx.App.SecretValues);
         return change.Plan;
+    }
+
+    // Every member answers its health check. A task that exits while the wait runs is replaced by the orchestrator that
+    // owns the group (its restart policy): the wait starts again, twice at most, once the orchestrator is quiescent again.
+    private async Task HealthAsync(ColourSpec target, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var wait = new HealthWait(ctx.Checks, ctx.PlatformHealth(target), ctx.LogTail(target),
+                async c => (await ctx.Groups.MembersAsync(target.Group, c)).Select(m => m.Id).ToHashSet());
+            try
+            {
+                await wait.WaitAsync(target.Colour, _members, target.Health, ctx.Events, ct);
+                return;
+            }
+            catch (InstanceGoneException e) when (attempt < 3 && target.Group.Properties.IsOrchestrated)
+            {
+                ctx.Events.Info($"{e.Diagnostics[0].Message.Split(';')[0]}; its orchestrator replaces it: waiting for the group again");
+                await ctx.Groups.WaitQuiescentAsync(target.Group, target.ConfigHash, ct);
+                _members = await ctx.Groups.MembersAsync(target.Group, ct);
+            }
+        }
     }
 
     // Back to the colour that was live, with the hash it was routed with: what it really runs, not the failed spec's.

@@ -72,7 +72,7 @@ public sealed class HealthWait(
                 var present = await stillThere(ct);
                 if (members.FirstOrDefault(m => last[m.Id].Error is not null && !present.Contains(m.Id)) is { } gone)
                 {
-                    throw await Failed($"{colour} instance {gone.Id} ({gone.Endpoint}) exited before it became healthy", gone, ct);
+                    throw new InstanceGoneException(await Failed($"{colour} instance {gone.Id} ({gone.Endpoint}) exited before it became healthy", gone, ct));
                 }
             }
 
@@ -104,3 +104,9 @@ public sealed class HealthWait(
         _ => health.ToString().ToLowerInvariant(),
     };
 }
+
+/// <summary>
+/// The health wait failed because an instance it waited for no longer exists. For a group an orchestrator owns, that
+/// orchestrator replaces such a task by itself (its restart policy), so the wait may start again with the new tasks.
+/// </summary>
+public sealed class InstanceGoneException(DeployException inner) : DeployException(inner.Diagnostics);

@@ -22,6 +22,12 @@ public interface IGroupOwner
     /// <summary>Carries out <paramref name="plan"/> and returns once the group is quiescent; a re-run after a crash picks up where it stopped.</summary>
     Task ExecuteAsync(GroupPlan plan, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Returns once the group is quiescent with instances tagged <paramref name="hash"/>: at once for Deploy's scaler, whose
+    /// instances nobody else replaces; for an orchestrator, once it reports its update done and every task running.
+    /// </summary>
+    Task WaitQuiescentAsync(string hash, CancellationToken cancellationToken);
+
     /// <summary>Destroys every instance of the group; returns how many there were. Idempotent.</summary>
     Task<int> DestroyAsync(CancellationToken cancellationToken);
 }

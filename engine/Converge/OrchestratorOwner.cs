@@ -49,6 +49,10 @@ public sealed class OrchestratorOwner(GroupSpec spec, IGroupPlugin plugin, Conve
     }
 
     /// <inheritdoc />
+    public Task WaitQuiescentAsync(string hash, CancellationToken cancellationToken) =>
+        new OrchestratedQuiescence(plugin, options, events).WaitAsync(spec, hash, spec.Properties.Allocation.DesiredCount, cancellationToken);
+
+    /// <inheritdoc />
     public async Task<int> DestroyAsync(CancellationToken cancellationToken)
     {
         var members = await ObserveAsync(cancellationToken);

@@ -22,6 +22,9 @@ public sealed class ScalerOwner(GroupSpec spec, IInstancePlugin plugin, GroupCon
     public Task ExecuteAsync(GroupPlan plan, CancellationToken cancellationToken) => converger.ExecuteAsync(spec, plan, cancellationToken);
 
     /// <inheritdoc />
+    public Task WaitQuiescentAsync(string hash, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
     public async Task<int> DestroyAsync(CancellationToken cancellationToken)
     {
         var members = await ObserveAsync(cancellationToken);

@@ -223,6 +223,10 @@ public sealed partial class GroupService(EngineOptions options, PluginRegistry p
         return new GroupChange(spec.Id, plan.Description, Changed: true, plan.ConfigHash);
     }
 
+    /// <summary>Returns once <paramref name="spec"/>'s group is quiescent with instances tagged <paramref name="hash"/> (see <see cref="IGroupOwner.WaitQuiescentAsync"/>).</summary>
+    public Task WaitQuiescentAsync(GroupSpec spec, string hash, CancellationToken cancellationToken) =>
+        Owner(spec, new Dictionary<string, string>()).WaitQuiescentAsync(hash, cancellationToken);
+
     /// <summary>The members of <paramref name="spec"/>'s group as views.</summary>
     public async Task<IReadOnlyList<MemberView>> MembersAsync(GroupSpec spec, CancellationToken cancellationToken) =>
         (await Owner(spec, new Dictionary<string, string>()).ObserveAsync(cancellationToken)).Select(ToView).ToList();
