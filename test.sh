@@ -189,6 +189,13 @@ if [ -f "$trx" ]; then
   get() { printf '%s' "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
   passed=$(get passed); failed=$(get failed); total=$(get total); executed=$(get executed)
   skipped=$(( ${total:-0} - ${executed:-0} ))
+  # CI keeps only the end of the output: each failed test's name and the start of its message come last, above the
+  # closing line.
+  if [ "${failed:-0}" != 0 ]; then
+    python3 tests/infra/trx-failures.py "$trx" || true
+  fi
+  # DEPLOY_TEST_RESULTS=DIR keeps the run's trx (with every test's duration) there.
+  [ -z "${DEPLOY_TEST_RESULTS:-}" ] || { mkdir -p "$DEPLOY_TEST_RESULTS" && cp "$trx" "$DEPLOY_TEST_RESULTS/"; }
   printf '%s passed, %s failed, %s skipped\n' "${passed:-0}" "${failed:-0}" "$skipped"
 else
   echo "0 passed, 1 failed"
