@@ -122,25 +122,19 @@ public sealed class ApplyFlow(AppContext ctx, bool noFlip, AppRecord record)
     }
 
     // Every member answers its health check. A task that exits while the wait runs is replaced by the orchestrator that
-    // owns the group (its restart policy): the wait starts again, twice at most, once the orchestrator is quiescent again.
+    // owns the group (its restart policy): the wait goes on with its replacements once the orchestrator is quiescent again.
     private async Task HealthAsync(ColourSpec target, CancellationToken ct)
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            var wait = new HealthWait(ctx.Checks, ctx.PlatformHealth(target), ctx.LogTail(target),
-                async c => (await ctx.Groups.MembersAsync(target.Group, c)).Select(m => m.Id).ToHashSet());
-            try
+        Func<CancellationToken, Task<IReadOnlyList<MemberView>>>? replaced = target.Group.Properties.IsOrchestrated
+            ? async c =>
             {
-                await wait.WaitAsync(target.Colour, _members, target.Health, ctx.Events, ct);
-                return;
+                await ctx.Groups.WaitQuiescentAsync(target.Group, target.ConfigHash, c);
+                return await ctx.Groups.MembersAsync(target.Group, c);
             }
-            catch (InstanceGoneException e) when (attempt < 3 && target.Group.Properties.IsOrchestrated)
-            {
-                ctx.Events.Info($"{e.Diagnostics[0].Message.Split(';')[0]}; its orchestrator replaces it: waiting for the group again");
-                await ctx.Groups.WaitQuiescentAsync(target.Group, target.ConfigHash, ct);
-                _members = await ctx.Groups.MembersAsync(target.Group, ct);
-            }
-        }
+            : null;
+        var wait = new HealthWait(ctx.Checks, ctx.PlatformHealth(target), ctx.LogTail(target),
+            async c => (await ctx.Groups.MembersAsync(target.Group, c)).Select(m => m.Id).ToHashSet(), replaced);
+        _members = await wait.WaitAsync(target.Colour, _members, target.Health, ctx.Events, ct);
     }
 
     // Back to the colour that was live, with the hash it was routed with: what it really runs, not the failed spec's.

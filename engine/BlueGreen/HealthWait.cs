@@ -18,17 +18,50 @@ namespace Deploy.Engine.BlueGreen;
 /// <param name="platform">The instance plugin's own health; null when it has none.</param>
 /// <param name="logTail">The end of an instance's log by ID, when its plugin keeps one; quoted in a failure.</param>
 /// <param name="stillThere">The IDs the plugin still describes: an instance that failed a probe and is gone has exited.</param>
+/// <param name="replaced">
+/// For a group an orchestrator owns, which replaces a task that exits (its restart policy): waits until it is quiescent
+/// again and returns the colour's members then. Null when a lost instance stays lost (the wait fails at once).
+/// </param>
 public sealed class HealthWait(
     HttpChecks checks,
     IInstanceHealth? platform,
     Func<string, CancellationToken, Task<string?>>? logTail = null,
-    Func<CancellationToken, Task<IReadOnlyCollection<string>>>? stillThere = null)
+    Func<CancellationToken, Task<IReadOnlyCollection<string>>>? stillThere = null,
+    Func<CancellationToken, Task<IReadOnlyList<MemberView>>>? replaced = null)
 {
     /// <summary>The deadline and interval when only the platform judges health (the spec has no Health).</summary>
     public static readonly HealthSpec PlatformOnly = new("/", TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2), 1, TimeSpan.FromSeconds(60));
 
-    /// <summary>Waits until every member is healthy; throws <see cref="DeployException"/> naming the first that is not by the deadline.</summary>
-    public async Task WaitAsync(string colour, IReadOnlyList<MemberView> members, HealthSpec? health, IDeployEvents events, CancellationToken ct)
+    /// <summary>How many times the orchestrator's replacements are waited for before an exited task fails the wait.</summary>
+    public const int MaxReplacements = 2;
+
+    /// <summary>
+    /// Waits until every member is healthy and returns the members it waited for: those given, or the orchestrator's
+    /// replacements. Throws <see cref="DeployException"/> naming the first that is not healthy by the deadline, or that
+    /// exited (more than <see cref="MaxReplacements"/> times when an orchestrator replaces it).
+    /// </summary>
+    public async Task<IReadOnlyList<MemberView>> WaitAsync(string colour, IReadOnlyList<MemberView> members, HealthSpec? health, IDeployEvents events, CancellationToken ct)
+    {
+        for (var replacements = 0; ; replacements++)
+        {
+            if (await WaitOnceAsync(colour, members, health, events, ct) is not { } gone)
+            {
+                return members;
+            }
+
+            var what = $"{colour} instance {gone.Id} ({gone.Endpoint}) exited before it became healthy";
+            if (replaced is null || replacements == MaxReplacements)
+            {
+                throw await Failed(what, gone, ct);
+            }
+
+            events.Info($"{what}; its orchestrator replaces it: waiting for the group again");
+            members = await replaced(ct);
+        }
+    }
+
+    // Null once every member is healthy; the member that exited while it was waited for.
+    private async Task<MemberView?> WaitOnceAsync(string colour, IReadOnlyList<MemberView> members, HealthSpec? health, IDeployEvents events, CancellationToken ct)
     {
         var timing = health ?? PlatformOnly;
         var clock = Stopwatch.StartNew();
@@ -64,7 +97,7 @@ public sealed class HealthWait(
             {
                 var what = health is null ? "by their platform" : $"{health.HealthyThreshold} probes in a row" + (platform is null ? "" : " and their platform");
                 events.Info($"{colour}: {members.Count} of {members.Count} instances healthy ({what})");
-                return;
+                return null;
             }
 
             if (stillThere is not null && members.Any(m => last[m.Id].Error is not null))
@@ -72,7 +105,7 @@ public sealed class HealthWait(
                 var present = await stillThere(ct);
                 if (members.FirstOrDefault(m => last[m.Id].Error is not null && !present.Contains(m.Id)) is { } gone)
                 {
-                    throw new InstanceGoneException(await Failed($"{colour} instance {gone.Id} ({gone.Endpoint}) exited before it became healthy", gone, ct));
+                    return gone;
                 }
             }
 
@@ -104,9 +137,3 @@ public sealed class HealthWait(
         _ => health.ToString().ToLowerInvariant(),
     };
 }
-
-/// <summary>
-/// The health wait failed because an instance it waited for no longer exists. For a group an orchestrator owns, that
-/// orchestrator replaces such a task by itself (its restart policy), so the wait may start again with the new tasks.
-/// </summary>
-public sealed class InstanceGoneException(DeployException inner) : DeployException(inner.Diagnostics);

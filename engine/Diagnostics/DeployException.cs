@@ -4,7 +4,7 @@ namespace Deploy.Engine.Diagnostics;
 /// The one exception the engine throws for expected failures: bad input, a held lock, a failed step.
 /// Faces render <see cref="Diagnostics"/> and exit with <see cref="ExitCode"/>; never a stack trace.
 /// </summary>
-public class DeployException : Exception
+public sealed class DeployException : Exception
 {
     public DeployException(IReadOnlyList<Diagnostic> diagnostics)
         : base(string.Join(Environment.NewLine, diagnostics))

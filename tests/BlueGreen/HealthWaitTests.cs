@@ -89,6 +89,67 @@ public sealed class HealthWaitTests : IAsyncDisposable
         error.Diagnostics[0].Message.ShouldContain("its platform reports it unhealthy (its health check fails)");
     }
 
+    [Fact]
+    public async Task WaitAsync_InstanceExitsAndItsOrchestratorReplacesIt_ReturnsTheReplacementOnceHealthy()
+    {
+        var exited = await ExitedMemberAsync("task-1");
+        var replacement = new MemberView("task-2", null, new Dictionary<string, string>(), Endpoint.TryParse(_instance.Address));
+        var events = new RecordingEvents();
+        var asked = 0;
+        var wait = new HealthWait(new HttpChecks(_probe), platform: null, stillThere: Present("task-2"),
+            replaced: _ => { asked++; return Task.FromResult<IReadOnlyList<MemberView>>([replacement]); });
+
+        var members = await wait.WaitAsync("green", [exited], Health(TimeSpan.FromSeconds(10)), events, CancellationToken.None);
+
+        members.Select(m => m.Id).ShouldBe(["task-2"]);
+        asked.ShouldBe(1);
+        events.Lines.ShouldContain(l => l.Contains("green instance task-1") && l.Contains("exited before it became healthy; its orchestrator replaces it"));
+        events.Lines.ShouldContain(l => l.Contains("green: 1 of 1 instances healthy"));
+    }
+
+    [Fact]
+    public async Task WaitAsync_InstanceExitsAndNothingReplacesIt_FailsBeforeTheDeadline()
+    {
+        var exited = await ExitedMemberAsync("web-1");
+        var wait = new HealthWait(new HttpChecks(_probe), platform: null, stillThere: Present());
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var error = await Should.ThrowAsync<DeployException>(() => wait.WaitAsync("green", [exited], Health(TimeSpan.FromSeconds(30)), new NullEvents(), CancellationToken.None));
+
+        clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(10));
+        error.Diagnostics[0].Code.ShouldBe(Errors.NotQuiescent);
+        error.Diagnostics[0].Message.ShouldContain("green instance web-1");
+        error.Diagnostics[0].Message.ShouldContain("exited before it became healthy; the live colour was not touched");
+    }
+
+    [Fact]
+    public async Task WaitAsync_ReplacementsKeepExiting_FailsAfterTheLastReplacementNamingIt()
+    {
+        var first = await ExitedMemberAsync("task-1");
+        var asked = 0;
+        var wait = new HealthWait(new HttpChecks(_probe), platform: null, stillThere: Present(),
+            replaced: async _ => [await ExitedMemberAsync($"task-{++asked + 1}")]);
+
+        var error = await Should.ThrowAsync<DeployException>(() =>
+            wait.WaitAsync("green", [first], Health(TimeSpan.FromSeconds(30)), new NullEvents(), CancellationToken.None));
+
+        asked.ShouldBe(HealthWait.MaxReplacements);
+        error.Diagnostics[0].Message.ShouldContain($"green instance task-{HealthWait.MaxReplacements + 1}");
+        error.Diagnostics[0].Message.ShouldContain("exited before it became healthy");
+    }
+
+    // An instance whose process has gone: nothing listens on its endpoint any more.
+    private static async Task<MemberView> ExitedMemberAsync(string id)
+    {
+        var gone = TestBackend.Start(id);
+        var address = gone.Address;
+        await gone.DisposeAsync();
+        return new MemberView(id, null, new Dictionary<string, string>(), Endpoint.TryParse(address));
+    }
+
+    private static Func<CancellationToken, Task<IReadOnlyCollection<string>>> Present(params string[] ids) =>
+        _ => Task.FromResult<IReadOnlyCollection<string>>(ids);
+
     public async ValueTask DisposeAsync()
     {
         _probe.Dispose();
