@@ -72,11 +72,11 @@ public sealed class SwarmGroupPlugin : IGroupPlugin, IInstanceEndpoints, IInstan
                 return null;
             }
 
-            var tasks = (await client.Tasks.ListAsync(ServiceFilter(service.ID), cancellationToken)).Where(t => t.ServiceID == service.ID).ToList();
+            var tasks = (await client.Tasks.ListAsync(ServiceFilter(service.Id), cancellationToken)).Where(t => t.ServiceID == service.Id).ToList();
             var group = SwarmServiceSpec.Observe(service, tasks, await NodesAsync(client, cancellationToken));
             foreach (var task in group.Tasks)
             {
-                _seen[task.Id] = new SeenTask(task, tasks.First(t => t.ID == task.Id).Spec?.ContainerSpec?.Image ?? "", p.Host, service.ID);
+                _seen[task.Id] = new SeenTask(task, tasks.First(t => t.ID == task.Id).Spec?.ContainerSpec?.Image ?? "", p.Host, service.Id);
             }
 
             return group;
@@ -91,7 +91,7 @@ public sealed class SwarmGroupPlugin : IGroupPlugin, IInstanceEndpoints, IInstan
         return _engines.RunAsync(p.Host, $"committing service {commit.GroupId}", async client =>
         {
             var existing = await FindAsync(client, commit.GroupId, cancellationToken);
-            if (existing is not null && !commit.Retry && existing.Spec.Labels?.TryGetValue(Planning.GroupPlanner.HashTag, out var hash) == true && hash == commit.ConfigHash
+            if (existing is not null && !commit.Retry && existing.Labels.TryGetValue(Planning.GroupPlanner.HashTag, out var hash) && hash == commit.ConfigHash
                 && existing.Spec.Mode?.Replicated?.Replicas == (ulong)commit.Replicas)
             {
                 return true; // committed already: an update with the same spec would only restart nothing
@@ -100,14 +100,26 @@ public sealed class SwarmGroupPlugin : IGroupPlugin, IInstanceEndpoints, IInstan
             var portBase = await PortBaseAsync(client, p, existing, commit.GroupId, cancellationToken);
             var force = (existing?.Spec.TaskTemplate?.ForceUpdate ?? 0) + (commit.Retry ? 1UL : 0UL);
             var spec = SwarmServiceSpec.Build(commit, p, portBase, force);
+            // Without a login, no X-Registry-Auth header at all (the image is public, or the nodes are logged in).
             if (existing is null)
             {
-                await client.Swarm.CreateServiceAsync(new ServiceCreateParameters { Service = spec, RegistryAuth = auth }, cancellationToken);
+                var create = new ServiceCreateParameters { Service = spec };
+                if (auth is not null)
+                {
+                    create.RegistryAuth = auth;
+                }
+
+                await client.Swarm.CreateServiceAsync(create, cancellationToken);
             }
             else
             {
-                await client.Swarm.UpdateServiceAsync(existing.ID,
-                    new ServiceUpdateParameters { Service = spec, Version = (long)existing.Version.Index, RegistryAuth = auth }, cancellationToken);
+                var update = new ServiceUpdateParameters { Service = spec, Version = existing.Version };
+                if (auth is not null)
+                {
+                    update.RegistryAuth = auth;
+                }
+
+                await client.Swarm.UpdateServiceAsync(existing.Id, update, cancellationToken);
             }
 
             return true;
@@ -131,12 +143,12 @@ public sealed class SwarmGroupPlugin : IGroupPlugin, IInstanceEndpoints, IInstan
             if (service.Spec.Mode?.Replicated is { Replicas: > 0 } replicated)
             {
                 replicated.Replicas = 0;
-                await client.Swarm.UpdateServiceAsync(service.ID, new ServiceUpdateParameters { Service = service.Spec, Version = (long)service.Version.Index }, cancellationToken);
-                await SwarmTasks.WaitUntilDownAsync(client, service.ID, TimeSpan.FromSeconds(30), cancellationToken);
+                await client.Swarm.UpdateServiceAsync(service.Id, new ServiceUpdateParameters { Service = service.Spec, Version = service.Version }, cancellationToken);
+                await SwarmTasks.WaitUntilDownAsync(client, service.Id, TimeSpan.FromSeconds(30), cancellationToken);
             }
 
-            var tasks = (await client.Tasks.ListAsync(ServiceFilter(service.ID), cancellationToken)).Select(t => t.ID).ToList();
-            await client.Swarm.RemoveServiceAsync(service.ID, cancellationToken);
+            var tasks = (await client.Tasks.ListAsync(ServiceFilter(service.Id), cancellationToken)).Select(t => t.ID).ToList();
+            await client.Swarm.RemoveServiceAsync(service.Id, cancellationToken);
             await SwarmTasks.WaitUntilGoneAsync(client, tasks, TimeSpan.FromSeconds(30), cancellationToken);
             return true;
         }, cancellationToken);
@@ -199,18 +211,21 @@ public sealed class SwarmGroupPlugin : IGroupPlugin, IInstanceEndpoints, IInstan
     }
 
     // A service keeps its block; a new one takes the lowest block of Ports no other service on the Swarm holds.
-    private static async Task<int> PortBaseAsync(DockerClient client, SwarmProperties p, SwarmService? existing, string groupId, CancellationToken ct)
+    private static async Task<int> PortBaseAsync(DockerClient client, SwarmProperties p, ObservedService? existing, string groupId, CancellationToken ct)
     {
         var blocks = p.Blocks().ToList();
-        if (existing?.Spec.Labels?.TryGetValue(SwarmServiceSpec.PortBaseLabel, out var kept) == true && int.TryParse(kept, out var own) && blocks.Contains(own))
+        if (existing?.Labels.TryGetValue(SwarmServiceSpec.PortBaseLabel, out var kept) == true && int.TryParse(kept, out var own) && blocks.Contains(own))
         {
             return own;
         }
 
         var taken = (await client.Swarm.ListServicesAsync(cancellationToken: ct))
-            .Where(s => s.Spec.Name != groupId && s.Spec.Labels?.ContainsKey(SwarmServiceSpec.PortBaseLabel) == true)
-            .GroupBy(s => s.Spec.Labels[SwarmServiceSpec.PortBaseLabel])
-            .ToDictionary(g => g.Key, g => string.Join(", ", g.Select(s => s.Spec.Name).Order(StringComparer.Ordinal)));
+            .Select(ObservedService.From)
+            .OfType<ObservedService>()
+            .Where(s => s.Name != groupId && s.Labels.ContainsKey(SwarmServiceSpec.PortBaseLabel))
+            .Select(s => (s.Name, Block: s.Labels[SwarmServiceSpec.PortBaseLabel]))
+            .GroupBy(s => s.Block)
+            .ToDictionary(g => g.Key, g => string.Join(", ", g.Select(s => s.Name).Order(StringComparer.Ordinal)));
         foreach (var block in blocks.Where(b => !taken.ContainsKey(b.ToString(System.Globalization.CultureInfo.InvariantCulture))))
         {
             return block;
@@ -220,12 +235,12 @@ public sealed class SwarmGroupPlugin : IGroupPlugin, IInstanceEndpoints, IInstan
             $"every block of 100 ports in Ports {p.Ports.From}-{p.Ports.To} is held by another service ({string.Join(", ", taken.Values.Order())}); widen Ports by 100 for each service");
     }
 
-    private static async Task<SwarmService?> FindAsync(DockerClient client, string name, CancellationToken ct)
+    private static async Task<ObservedService?> FindAsync(DockerClient client, string name, CancellationToken ct)
     {
         try
         {
-            var service = await client.Swarm.InspectServiceAsync(name, ct);
-            return service.Spec.Name == name ? service : null; // an ID prefix could match another service
+            var service = ObservedService.From(await client.Swarm.InspectServiceAsync(name, ct));
+            return service?.Name == name ? service : null; // an ID prefix could match another service
         }
         catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
         {

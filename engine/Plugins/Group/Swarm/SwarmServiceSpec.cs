@@ -67,13 +67,13 @@ public static class SwarmServiceSpec
     }
 
     /// <summary>The group a service and its tasks make, with each running task's endpoint on its node's address.</summary>
-    public static OrchestratedGroup Observe(SwarmService service, IEnumerable<TaskResponse> tasks, IReadOnlyDictionary<string, SwarmNode> nodes)
+    public static OrchestratedGroup Observe(ObservedService service, IEnumerable<TaskResponse> tasks, IReadOnlyDictionary<string, SwarmNode> nodes)
     {
-        var labels = service.Spec.Labels ?? new Dictionary<string, string>();
+        var labels = service.Labels;
         var portBase = labels.TryGetValue(PortBaseLabel, out var b) && int.TryParse(b, CultureInfo.InvariantCulture, out var parsed) ? parsed : (int?)null;
         var (rollout, message) = Rollout(service.UpdateStatus);
         var observed = tasks.Select(t => Task(t, nodes, portBase)).OrderByDescending(t => t.Desired).ThenBy(t => t.Slot).ToList();
-        return new OrchestratedGroup(service.Spec.Name, (int)(service.Spec.Mode?.Replicated?.Replicas ?? 0),
+        return new OrchestratedGroup(service.Name, (int)(service.Spec.Mode?.Replicated?.Replicas ?? 0),
             labels.TryGetValue(Planning.GroupPlanner.HashTag, out var hash) ? hash : null, rollout, message, observed);
     }
 

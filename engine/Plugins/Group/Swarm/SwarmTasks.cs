@@ -13,7 +13,7 @@ internal static class SwarmTasks
         var address = node.Status?.Addr is { Length: > 0 } a && a != "0.0.0.0"
             ? a
             : node.ManagerStatus?.Addr is { Length: > 0 } m ? m[..m.LastIndexOf(':')].Trim('[', ']') : ""; // "[fd00::5]:2377": a host, not "[fd00::5]"
-        var ready = string.Equals(node.Status?.State.ToString(), "ready", StringComparison.OrdinalIgnoreCase)
+        var ready = string.Equals(node.Status?.State?.ToString(), "ready", StringComparison.OrdinalIgnoreCase)
             && string.Equals(node.Spec?.Availability, "active", StringComparison.OrdinalIgnoreCase);
         return new SwarmNode(node.ID, node.Description?.Hostname ?? node.ID, node.Spec?.Role ?? "", node.Description?.Platform?.OS ?? "",
             node.Description?.Platform?.Architecture ?? "", address, ready,

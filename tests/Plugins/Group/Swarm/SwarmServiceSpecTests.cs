@@ -273,9 +273,10 @@ public sealed class SwarmServiceSpecTests
         return properties!;
     }
 
-    private static SwarmService Service(int replicas = 2, UpdateStatus? update = null) => new()
+    private static ObservedService Service(int replicas = 2, UpdateStatus? update = null) => ObservedService.From(new SwarmService
     {
         ID = "svc1",
+        Version = new Docker.DotNet.Models.Version { Index = 7 },
         Spec = new ServiceSpec
         {
             Name = "app-green",
@@ -283,7 +284,7 @@ public sealed class SwarmServiceSpecTests
             Mode = new ServiceMode { Replicated = new ReplicatedService { Replicas = (ulong)replicas } },
         },
         UpdateStatus = update,
-    };
+    })!;
 
     private static TaskResponse Task(string id, long slot, string nodeId, TaskState state, TaskState desired = TaskState.Running, string? err = null) => new()
     {
