@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Deploy.Engine.Docker;
+using Deploy.Engine.Plugins.Instance;
 using Deploy.Tests.Fixtures;
 using Deploy.Tests.Support;
 
@@ -181,27 +181,13 @@ internal static class SwarmBench
     {
         for (var from = 40000; from < 60000; from += count)
         {
-            if (Enumerable.Range(from, count).All(CanBind))
+            if (Enumerable.Range(from, count).All(port => LocalPorts.CanBind(IPAddress.Any, port)))
             {
                 return from;
             }
         }
 
         throw new InvalidOperationException($"no {count} free ports in aligned blocks between 40000 and 59999");
-    }
-
-    private static bool CanBind(int port)
-    {
-        try
-        {
-            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            socket.Bind(new IPEndPoint(IPAddress.Any, port));
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 
     // The docker CLI, as the user would run it, against the Swarm's manager; argv, never a shell.

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Deploy.Engine.Commands;
+using Deploy.Engine.Plugins.Instance;
 
 namespace Deploy.Tests.Fixtures;
 
@@ -30,25 +31,10 @@ public static class ProxyFixtures
         for (var attempt = 0; ; attempt++)
         {
             var from = Random.Shared.Next(20000, 32000 - count);
-            if (Enumerable.Range(from, count).All(CanBind) || attempt == 50)
+            if (Enumerable.Range(from, count).All(port => LocalPorts.CanBind(IPAddress.Loopback, port)) || attempt == 50)
             {
                 return from;
             }
-        }
-    }
-
-    private static bool CanBind(int port)
-    {
-        try
-        {
-            var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            listener.Stop();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
         }
     }
 

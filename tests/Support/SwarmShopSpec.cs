@@ -1,7 +1,7 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Deploy.Engine.Plugins.Instance;
 using Deploy.Tests.Fixtures;
 
 namespace Deploy.Tests.Support;
@@ -67,26 +67,12 @@ public static class SwarmShopSpec
         for (var attempt = 0; attempt < 40; attempt++)
         {
             var from = 33000 + (Interlocked.Increment(ref _nextBlock) + Environment.ProcessId) % 30 * 200;
-            if (Enumerable.Range(from, 200).All(CanBind))
+            if (Enumerable.Range(from, 200).All(port => LocalPorts.CanBind(IPAddress.Any, port)))
             {
                 return from;
             }
         }
 
         throw new InvalidOperationException("no free block of 200 ports between 33000 and 38999");
-    }
-
-    private static bool CanBind(int port)
-    {
-        try
-        {
-            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            socket.Bind(new IPEndPoint(IPAddress.Any, port));
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 }
