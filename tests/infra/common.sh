@@ -162,6 +162,29 @@ new_root() {
   touch "$ROOT/$MARKER"
 }
 
+# What start does first, in both scripts: its folder (new_root DIR PREFIX), an exit trap that stops what a failed start
+# made, the watcher of the owner process WATCH (none when empty), START_MS, one random SUFFIX naming the namespace,
+# veth pair and engine cgroups, the CGROUPS named PREFIX-SUFFIX for each further argument (kept in cgroup.names for
+# stop), and the HTTP_SECRET of the registries. "begin_start DIR PREFIX WATCH CGROUP_PREFIX...".
+begin_start() {
+  local dir=$1 prefix=$2 watch=$3 cgroup
+  shift 3
+  new_root "$dir" "$prefix"
+  JOBS=()
+  TAKEN_PORTS=()
+  trap 'status=$?; if [ "$status" != 0 ]; then log "start failed ($status): cleaning up"; stop_jobs; stop_all "$ROOT"; fi' EXIT
+  trap 'exit 143' TERM
+  trap 'exit 130' INT
+  START_MS=$(now_ms)
+  log "$prefix folder $ROOT"
+  [ -z "$watch" ] || start_watcher "$watch"
+  SUFFIX=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
+  CGROUPS=()
+  for cgroup in "$@"; do CGROUPS+=("$cgroup-$SUFFIX"); done
+  printf '%s\n' "${CGROUPS[@]}" >"$ROOT/cgroup.names"
+  HTTP_SECRET=$(head -c 24 /dev/urandom | base64 | tr '+/' 'xy')
+}
+
 # Lazily unmounts whatever stays mounted under $ROOT, deepest first.
 unmount_all() {
   local mount

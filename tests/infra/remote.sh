@@ -323,26 +323,11 @@ start() {
   DOCKER_DIR=$(readlink -f "$DOCKER_DIR")
   read_docker_dir
 
-  new_root "$dir" deploy-remote
+  begin_start "$dir" deploy-remote "$watch" deploy-tls deploy-rh
   R=$ROOT
+  CGROUP_TLS=${CGROUPS[0]}
+  CGROUP_NS=${CGROUPS[1]}
   mkdir -p "$R/logs" "$R/cli" "$R/tls" "$R/ns" "$R/registry"
-  JOBS=()
-  trap 'status=$?; if [ "$status" != 0 ]; then log "start failed ($status): cleaning up"; stop_jobs; stop_all "$R"; fi' EXIT
-  trap 'exit 143' TERM
-  trap 'exit 130' INT
-
-  local begin
-  begin=$(now_ms)
-  log "remote hosts folder $R"
-  [ -z "$watch" ] || start_watcher "$watch"
-
-  # One random word names the namespace, the veth pair and the engines' cgroups (stop removes those).
-  SUFFIX=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
-  CGROUP_TLS=deploy-tls-$SUFFIX
-  CGROUP_NS=deploy-rh-$SUFFIX
-  printf '%s\n%s\n' "$CGROUP_TLS" "$CGROUP_NS" >"$R/cgroup.names"
-  HTTP_SECRET=$(head -c 24 /dev/urandom | base64 | tr '+/' 'xy')
-  TAKEN_PORTS=()
 
   timed "namespace, veth" make_namespace
   log "remote host $NETNS: $REMOTE_ADDRESS (host end $HOST_ADDRESS on $VETH)"
@@ -372,7 +357,7 @@ start() {
   timed sshd start_sshd
   timed "ssh + dial-stdio check" check_ssh
   wait "$images_job" || die "the images could not be copied"
-  log "ready in $(seconds_since "$begin"): $R"
+  log "ready in $(seconds_since "$START_MS"): $R"
 
   printf 'export DEPLOY_TEST_TLS_HOST=tcp://127.0.0.1:%s\n' "$TLS_PORT"
   printf 'export DEPLOY_TEST_TLS_CERTS=%s\n' "$R/tls/client"

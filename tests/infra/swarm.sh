@@ -221,26 +221,11 @@ start() {
   DOCKER_DIR=$(readlink -f "$DOCKER_DIR")
   read_docker_dir
 
-  new_root "$dir" deploy-swarm
+  begin_start "$dir" deploy-swarm "$watch" deploy-swm deploy-sww
   S=$ROOT
+  CGROUP_MANAGER=${CGROUPS[0]}
+  CGROUP_WORKER=${CGROUPS[1]}
   mkdir -p "$S/logs" "$S/cli" "$S/manager" "$S/worker" "$S/registry"
-  JOBS=()
-  trap 'status=$?; if [ "$status" != 0 ]; then log "start failed ($status): cleaning up"; stop_jobs; stop_all "$S"; fi' EXIT
-  trap 'exit 143' TERM
-  trap 'exit 130' INT
-
-  local begin
-  begin=$(now_ms)
-  log "swarm folder $S"
-  [ -z "$watch" ] || start_watcher "$watch"
-
-  # One random word names the namespace, the veth pair and the engines' cgroups (stop removes those).
-  SUFFIX=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
-  CGROUP_MANAGER=deploy-swm-$SUFFIX
-  CGROUP_WORKER=deploy-sww-$SUFFIX
-  printf '%s\n%s\n' "$CGROUP_MANAGER" "$CGROUP_WORKER" >"$S/cgroup.names"
-  HTTP_SECRET=$(head -c 24 /dev/urandom | base64 | tr '+/' 'xy')
-  TAKEN_PORTS=()
 
   timed "namespace, veth" make_namespace
   log "worker namespace $NETNS: $WORKER_ADDRESS (manager end $MANAGER_ADDRESS on $VETH)"
@@ -258,7 +243,7 @@ start() {
   timed "swarm join" join_worker
   timed "both nodes Ready" wait_nodes_ready
   wait "$images_job" || die "the images could not be copied"
-  log "ready in $(seconds_since "$begin"): $S"
+  log "ready in $(seconds_since "$START_MS"): $S"
 
   printf 'export DEPLOY_TEST_SWARM_SOCKET=unix://%s\n' "$S/manager/docker.sock"
   printf 'export DEPLOY_TEST_SWARM_WORKER_SOCKET=unix://%s\n' "$S/worker/docker.sock"
