@@ -72,7 +72,7 @@ internal static class FiveDeployBench
 
             await File.WriteAllTextAsync(spec, ShopSpec.Json(hello, ProxyFixtures.FreePortRange(ShopSpec.PortCount), section, verifyDuration: "1s", counterFile: counter));
             var scenario = new FiveDeployScenario(cli, spec, url);
-            scenario.UseLongVerify();
+            scenario.UseLongVerifyForVersion5();
             await using var load = await scenario.RunAsync();
             var outcomes = scenario.Applies.Select(a => FiveDeployScenario.Json(a).GetProperty("outcome").GetString()).ToList();
             if (!outcomes.SequenceEqual(FiveDeployScenario.ExpectedOutcomes) || scenario.Concurrent?.ExitCode != 3)

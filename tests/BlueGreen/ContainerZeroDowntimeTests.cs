@@ -30,7 +30,7 @@ public sealed class ContainerZeroDowntimeTests(ITestOutputHelper output) : IAsyn
     public async Task Apply_FiveDeploysOfContainersUnderLoad_IncludingBrokenOnes_ZeroFailedRequests()
     {
         var scenario = new FiveDeployScenario(_cli, _shop.Spec, _shop.Url, _shop.App);
-        scenario.UseLongVerify();
+        scenario.UseLongVerifyForVersion5();
 
         await using var load = await scenario.RunAsync();
 

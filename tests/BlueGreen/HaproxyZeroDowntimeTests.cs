@@ -32,7 +32,7 @@ public sealed class HaproxyZeroDowntimeTests(HelloApp hello, ITestOutputHelper o
     public async Task Apply_FiveDeploysUnderLoad_IncludingBrokenOnes_ZeroFailedRequestsNoPostReplayed()
     {
         var scenario = new FiveDeployScenario(_cli, _spec, _haproxy.Url);
-        scenario.UseLongVerify();
+        scenario.UseLongVerifyForVersion5();
 
         await using var load = await scenario.RunAsync();
 

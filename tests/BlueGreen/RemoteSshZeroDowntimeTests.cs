@@ -33,7 +33,7 @@ public sealed class RemoteSshZeroDowntimeTests(ITestOutputHelper output) : IAsyn
         var scenario = new FiveDeployScenario(_cli, _shop.Spec, _shop.Url, _shop.App);
         // Over SSH, health, verify and the flip take a few seconds longer than locally (every exec is a new channel):
         // version 5 stays healthy for 15 s so that it fails after the flip, within the verify through the proxy.
-        scenario.UseLongVerify("15s", "15s");
+        scenario.UseLongVerifyForVersion5("15s", "15s");
 
         await using var load = await scenario.RunAsync();
 

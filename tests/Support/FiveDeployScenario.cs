@@ -35,28 +35,22 @@ public sealed class FiveDeployScenario(CliRunner cli, string spec, Uri proxyUrl,
     /// <summary>When version 5 starts failing after its start: after its health wait and verify, within the verify through the proxy.</summary>
     public string FailAfter { get; private set; } = "5s";
 
-    /// <summary>Makes the spec verify through the proxy for 8s: long enough to see a version that fails 5s after it started.</summary>
-    public void UseLongVerify() => UseLongVerify("8s", "5s");
-
     /// <summary>
-    /// The same for a slower target (e.g. an engine over SSH, where health, verify and flip take longer): version 5
-    /// fails <paramref name="failAfter"/> after it started, and the verify through the proxy lasts <paramref name="verify"/>.
+    /// Makes the spec verify version 5 (the one failing after its flip) through the proxy for 8s: long enough to see it
+    /// fail 5s after it started. The other versions keep the spec's own (short) verify, so the suite does not wait the
+    /// long one five times.
     /// </summary>
-    public void UseLongVerify(string verify, string failAfter)
-    {
-        File.WriteAllText(spec, File.ReadAllText(spec).Replace("\"Duration\": \"1s\"", $"\"Duration\": \"{verify}\""));
-        FailAfter = failAfter;
-    }
+    public void UseLongVerifyForVersion5() => UseLongVerifyForVersion5("8s", "5s");
 
     /// <summary>
-    /// Like <see cref="UseLongVerify(string, string)"/>, but only version 5 (the one failing after its flip) is verified
-    /// through the proxy for <paramref name="verify"/>; the others keep the spec's 1s. For a target where each deploy is
-    /// slow already (a Swarm service update), so the suite does not wait the long verify five times.
+    /// The same for a slower target (an engine over SSH, a Swarm service update: health, verify and flip take longer):
+    /// version 5 fails <paramref name="failAfter"/> after it started, and is verified through the proxy for
+    /// <paramref name="verify"/>.
     /// </summary>
     public void UseLongVerifyForVersion5(string verify, string failAfter)
     {
         var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(spec))!.AsObject();
-        json["Vars"]!["verify_for"] = "1s";
+        json["Vars"]!["verify_for"] = json["Verify"]!["Duration"]!.GetValue<string>();
         json["Verify"]!["Duration"] = "{{var.verify_for}}";
         File.WriteAllText(spec, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         _version5Verify = ["--var", $"verify_for={verify}"];
