@@ -33,10 +33,10 @@ public sealed class LockFile : IDisposable
     }
 
     /// <summary>Who holds a lock.</summary>
-    public sealed record Holder(int Pid, string Host, DateTimeOffset ProcessStart, DateTimeOffset Acquired, string Command)
+    public sealed record Holder(int Pid, string Host, DateTimeOffset ProcessStart, DateTimeOffset Acquired, string Command, string? PidNamespace = null)
     {
         /// <summary>The process this record names.</summary>
-        public ProcessOwner Owner => new(Pid, Host, ProcessStart);
+        public ProcessOwner Owner => new(Pid, Host, ProcessStart, PidNamespace);
     }
 
     /// <summary>Takes the lock or throws <see cref="Errors.Locked"/> naming the holder.</summary>
@@ -87,7 +87,7 @@ public sealed class LockFile : IDisposable
         Directory.CreateDirectory(locksDirectory);
         var path = Path.Combine(locksDirectory, name + ".lock");
         var me = ProcessOwner.Current;
-        var mine = new Holder(me.Pid, me.Host, me.ProcessStart!.Value, DateTimeOffset.UtcNow, command);
+        var mine = new Holder(me.Pid, me.Host, me.ProcessStart!.Value, DateTimeOffset.UtcNow, command, me.PidNamespace);
         string? removed = null;
         holder = null;
         for (var attempt = 0; attempt < Attempts; attempt++)
@@ -157,7 +157,7 @@ public sealed class LockFile : IDisposable
     private static DeployException Held(string name, Holder? holder) =>
         new(Errors.Locked, holder is null
             ? $"{name} is locked by another command; wait for it to finish, or stop it"
-            : $"{name} is locked by pid {holder.Pid} on {holder.Host} ({holder.Command}, since {holder.Acquired:u}); wait for it to finish, or stop it");
+            : $"{name} is locked by pid {holder.Pid} on {holder.Owner.Where} ({holder.Command}, since {holder.Acquired:u}); wait for it to finish, or stop it");
 
     // Write the record completely, then hard-link it into place: link(2) fails atomically when the name exists, so
     // either we hold it or we read a whole record. (File.Move without overwrite is not atomic on Unix: .NET checks for

@@ -173,6 +173,22 @@ public sealed class LockFileTests : IDisposable
         LockFile.Peek(_dir.Path, "group-app")!.Command.ShouldBe("other");
     }
 
+    [Fact]
+    public async Task Acquire_HeldByAProcessInAnotherPidNamespaceOfThisHost_RefusedNamingTheContainer()
+    {
+        // The Action's container on the host network writes this host's name and a pid of its own namespace: here, that
+        // pid is another process or none, so the record cannot be checked and the lock stays held.
+        using var exited = System.Diagnostics.Process.Start("true")!;
+        await exited.WaitForExitAsync();
+        File.WriteAllText(Path.Combine(_dir.Path, "group-app.lock"), JsonSerializer.Serialize(
+            new LockFile.Holder(exited.Id, Environment.MachineName, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, "apply", PidNamespace: "4026531999")));
+
+        var e = Should.Throw<DeployException>(() => LockFile.Acquire(_dir.Path, "group-app", "apply", _events));
+
+        e.ExitCode.ShouldBe(3);
+        e.Message.ShouldContain($"locked by pid {exited.Id} on {Environment.MachineName} (in another PID namespace: a container) (apply");
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         var seen = Volatile.Read(ref target);

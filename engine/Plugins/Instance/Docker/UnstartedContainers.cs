@@ -16,7 +16,10 @@ namespace Deploy.Engine.Plugins.Instance.Docker;
 /// </summary>
 internal static class UnstartedContainers
 {
-    /// <summary>The label naming the process that created the container: <c>PID@HOST@START</c> (start in Unix ms).</summary>
+    /// <summary>
+    /// The label naming the process that created the container: <c>PID@HOST@START@PIDNS</c> (start in Unix ms, the
+    /// inode of its PID namespace); older releases wrote the first three only.
+    /// </summary>
     public const string ProvisionerLabel = "deploy.provisioner";
 
     /// <summary>How long a never-started container whose provisioner cannot be checked is left to its provision.</summary>
@@ -27,7 +30,7 @@ internal static class UnstartedContainers
 
     /// <summary>The label value for <paramref name="owner"/>.</summary>
     public static string LabelOf(ProcessOwner owner) =>
-        $"{owner.Pid}@{owner.Host}@{owner.ProcessStart?.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) ?? ""}";
+        $"{owner.Pid}@{owner.Host}@{owner.ProcessStart?.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) ?? ""}@{owner.PidNamespace}";
 
     /// <summary>
     /// Removes this plugin's never-started containers on <paramref name="host"/> whose provisioner is dead, or older
@@ -65,13 +68,14 @@ internal static class UnstartedContainers
     {
         if (container.Labels is not null && container.Labels.TryGetValue(ProvisionerLabel, out var label) && Parse(label) is { } owner)
         {
-            // A live provisioner on this machine is between its create and its start; another machine's cannot be checked.
+            // A live provisioner here is between its create and its start. Another machine's cannot be checked, nor one
+            // in another PID namespace on this machine (the Action's container on the host network has its name).
             if (!owner.IsAlive())
             {
                 return true;
             }
 
-            if (owner.Host == Environment.MachineName)
+            if (owner.IsCheckableHere)
             {
                 return false;
             }
@@ -83,12 +87,12 @@ internal static class UnstartedContainers
     private static ProcessOwner? Parse(string label)
     {
         var parts = label.Split('@');
-        if (parts.Length != 3 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+        if (parts.Length is not (3 or 4) || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
         {
             return null;
         }
 
         DateTimeOffset? start = long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
-        return new ProcessOwner(pid, parts[1], start);
+        return new ProcessOwner(pid, parts[1], start, parts.Length == 4 && parts[3].Length > 0 ? parts[3] : null);
     }
 }

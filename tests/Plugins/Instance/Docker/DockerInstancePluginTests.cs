@@ -161,6 +161,10 @@ public sealed class DockerInstancePluginTests : IAsyncLifetime
         var killedRun = await CreateUnstartedAsync($"{_h.Group}-0000dead", _h.Port, $"{exited.Id}@{Environment.MachineName}@{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}");
         // And what a live run has between its create and its start: left alone, its port kept.
         var inFlight = await CreateUnstartedAsync($"{_h.Group}-0000a11e", _h.Port + 1, UnstartedLabelOfThisProcess());
+        // Also when that run is in another PID namespace of this host (the Action's container on the host network has
+        // this host's name; its pid means nothing here): it cannot be checked, so it gets the grace period.
+        var inContainer = await CreateUnstartedAsync($"{_h.Group}-0000c0de", _h.Port + 2,
+            $"{exited.Id}@{Environment.MachineName}@{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}@4026531999");
 
         var before = await _h.DescribeAsync();
         var id = await _h.ProvisionAsync(_h.Props(command: ["sleep", "300"]));
@@ -168,9 +172,11 @@ public sealed class DockerInstancePluginTests : IAsyncLifetime
         before.ShouldBeEmpty();
         (await _h.InspectAsync(killedRun)).ShouldBeNull();
         (await _h.InspectAsync(inFlight)).ShouldNotBeNull().State.Status.ShouldBe("created");
+        (await _h.InspectAsync(inContainer)).ShouldNotBeNull().State.Status.ShouldBe("created");
         var instance = (await _h.DescribeAsync()).ShouldHaveSingleItem();
         instance.Id.ShouldBe(id);
         instance.Endpoint!.Port.ShouldNotBe(_h.Port + 1);
+        instance.Endpoint!.Port.ShouldNotBe(_h.Port + 2);
         _h.Events.Lines.ShouldContain(m => m.Contains($"Removed container {killedRun}") && m.Contains("created but never started"));
     }
 
@@ -198,7 +204,7 @@ public sealed class DockerInstancePluginTests : IAsyncLifetime
     private static string UnstartedLabelOfThisProcess()
     {
         var me = Engine.State.ProcessOwner.Current;
-        return $"{me.Pid}@{me.Host}@{me.ProcessStart!.Value.ToUnixTimeMilliseconds()}";
+        return $"{me.Pid}@{me.Host}@{me.ProcessStart!.Value.ToUnixTimeMilliseconds()}@{me.PidNamespace}";
     }
 
     [Fact]
