@@ -16,8 +16,9 @@ public sealed record ProcessOwner(int Pid, string Host, DateTimeOffset? ProcessS
     /// <summary>This process.</summary>
     public static ProcessOwner Current { get; } = Of(Process.GetCurrentProcess());
 
-    /// <summary>True when this record names the calling process.</summary>
-    public bool IsCurrent => Pid == Current.Pid && Host == Current.Host && PidNamespace == Current.PidNamespace && SameStart(ProcessStart, Current.ProcessStart);
+    /// <summary>True when this record names the calling process (a record without a namespace: by pid, host and start).</summary>
+    public bool IsCurrent => Pid == Current.Pid && Host == Current.Host && (PidNamespace is null || PidNamespace == Current.PidNamespace)
+        && SameStart(ProcessStart, Current.ProcessStart);
 
     /// <summary>
     /// True when this process can tell whether the recorded one runs: same host and same PID namespace (a record

@@ -139,7 +139,7 @@ public sealed class Journal(string directory)
     {
         var me = ProcessOwner.Current;
         AtomicFile.Write(PathOf(groupId), JsonSerializer.Serialize(
-            new JournalEntry(groupId, configHash, plan, DateTimeOffset.UtcNow, me.Pid) { Host = me.Host, ProcessStart = me.ProcessStart }));
+            new JournalEntry(groupId, configHash, plan, DateTimeOffset.UtcNow, me.Pid) { Host = me.Host, ProcessStart = me.ProcessStart, PidNamespace = me.PidNamespace }));
     }
 
     /// <summary>The unfinished entry of <paramref name="groupId"/>, or null.</summary>
@@ -195,12 +195,15 @@ public sealed record JournalEntry(string GroupId, string ConfigHash, string Plan
     /// <summary>The owning process's start time; null in entries from older releases.</summary>
     public DateTimeOffset? ProcessStart { get; init; }
 
+    /// <summary>The owning process's PID namespace (see <see cref="ProcessOwner.PidNamespace"/>); null in entries from older releases.</summary>
+    public string? PidNamespace { get; init; }
+
     /// <summary>True when the owner gave the update up (a failure or cancellation) and lives on.</summary>
     public bool Abandoned { get; init; }
 
     /// <summary>The process that owns this update.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public ProcessOwner Owner => new(Pid, Host ?? Environment.MachineName, ProcessStart);
+    public ProcessOwner Owner => new(Pid, Host ?? Environment.MachineName, ProcessStart, PidNamespace);
 
     /// <summary>True while another live process is carrying this update out: it must not be resumed.</summary>
     [System.Text.Json.Serialization.JsonIgnore]

@@ -96,12 +96,28 @@ public sealed class JournalOwnerTests : IDisposable
         (await _engine.Groups.InspectAsync("app", _ct)).ShouldAllBe(m => m.Tags[GroupPlanner.HashTag] == change.ConfigHash);
     }
 
-    private void WriteEntry(int pid, DateTimeOffset processStart) =>
+    [Fact]
+    public async Task Pending_EntryOfAProcessInAnotherPidNamespaceOfThisHost_IsInFlightElsewhere()
+    {
+        // The Action's container on the host network: this host's name, a pid of its own namespace that means nothing here.
+        await _engine.Groups.WatchAsync(_engine.Spec(GroupJson.Scaler(size: 1)), _ct);
+        using var exited = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!;
+        await exited.WaitForExitAsync();
+        WriteEntry(exited.Id, DateTimeOffset.UtcNow, pidNamespace: "4026531999");
+
+        var entry = _engine.Groups.State.Journal.Pending("app")!;
+
+        entry.Owner.IsCheckableHere.ShouldBeFalse();
+        entry.InFlightElsewhere.ShouldBeTrue();
+    }
+
+    private void WriteEntry(int pid, DateTimeOffset processStart, string? pidNamespace = null) =>
         File.WriteAllText(Path.Combine(_engine.Groups.State.Directory, "journal", "app.json"), JsonSerializer.Serialize(
             new JournalEntry("app", "some-hash", "Performs a rolling update on 2 instances", DateTimeOffset.UtcNow, pid)
             {
                 Host = Environment.MachineName,
                 ProcessStart = processStart,
+                PidNamespace = pidNamespace,
             }));
 
     private async Task<List<string>> Ids() => (await _engine.Groups.InspectAsync("app", _ct)).Select(m => m.Id).ToList();

@@ -47,6 +47,7 @@ public sealed class ProcessOwnerTests
 
         (ProcessOwner.Current with { Pid = exited.Pid, ProcessStart = exited.Start, PidNamespace = null }).IsAlive().ShouldBeFalse();
         (ProcessOwner.Current with { PidNamespace = null }).IsAlive().ShouldBeTrue();
+        (ProcessOwner.Current with { PidNamespace = null }).IsCurrent.ShouldBeTrue();
         (ProcessOwner.Current with { Pid = exited.Pid, Host = "other-host" }).IsAlive().ShouldBeTrue();
     }
 
