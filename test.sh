@@ -133,31 +133,30 @@ if [ -n "$docker_pid" ]; then
   eval "$(cat "$docker_env")"
 fi
 
+# Starts tests/infra/$1.sh (what it makes: $2) in the background beside the Docker engine, in a new folder; sets $1_dir,
+# $1_env (what it prints), $1_log and $1_pid, which cleanup and finish_start read.
+start_beside() {
+  local name=$1 dir
+  dir=$(mktemp -d "/tmp/deploy-$name.XXXX")
+  printf -v "${name}_dir" '%s' "$dir"
+  printf -v "${name}_env" '%s' "$(mktemp)"
+  printf -v "${name}_log" '%s' "$(mktemp)"
+  log "starting $2 in $dir"
+  local env_file="${name}_env" log_file="${name}_log"
+  setsid "tests/infra/$name.sh" start --docker-dir "${DEPLOY_TEST_DOCKER_DIR:-}" --dir "$dir" --watch-pid $$ \
+    >"${!env_file}" 2>"${!log_file}" &
+  printf -v "${name}_pid" '%s' "$!"
+}
+
 # The remote Docker hosts beside that engine (about 10 s): a TLS engine on 127.0.0.1, a network namespace with its own
 # dockerd and an sshd, and registries it pulls from. A caller that already exported DEPLOY_TEST_SSH_HOST
 # (eval "$(tests/infra/remote.sh start --docker-dir "$DEPLOY_TEST_DOCKER_DIR")") keeps its own.
-if [ -z "${DEPLOY_TEST_SSH_HOST:-}" ]; then
-  remote_dir=$(mktemp -d /tmp/deploy-remote.XXXX)
-  remote_env=$(mktemp)
-  remote_log=$(mktemp)
-  log "starting the remote Docker hosts in $remote_dir"
-  setsid tests/infra/remote.sh start --docker-dir "${DEPLOY_TEST_DOCKER_DIR:-}" --dir "$remote_dir" --watch-pid $$ \
-    >"$remote_env" 2>"$remote_log" &
-  remote_pid=$!
-fi
+[ -n "${DEPLOY_TEST_SSH_HOST:-}" ] || start_beside remote "the remote Docker hosts"
 
 # At the same time, the two-node Docker Swarm (about 8 s): a manager dockerd of its own on the host and a worker in a
 # namespace on 10.200.0.x, with a registry there. A caller that already exported DEPLOY_TEST_SWARM_SOCKET
 # (eval "$(tests/infra/swarm.sh start --docker-dir "$DEPLOY_TEST_DOCKER_DIR")") keeps its own.
-if [ -z "${DEPLOY_TEST_SWARM_SOCKET:-}" ]; then
-  swarm_dir=$(mktemp -d /tmp/deploy-swarm.XXXX)
-  swarm_env=$(mktemp)
-  swarm_log=$(mktemp)
-  log "starting the Docker Swarm in $swarm_dir"
-  setsid tests/infra/swarm.sh start --docker-dir "${DEPLOY_TEST_DOCKER_DIR:-}" --dir "$swarm_dir" --watch-pid $$ \
-    >"$swarm_env" 2>"$swarm_log" &
-  swarm_pid=$!
-fi
+[ -n "${DEPLOY_TEST_SWARM_SOCKET:-}" ] || start_beside swarm "the Docker Swarm"
 
 # Waits for the start script $1 whose pid is in the variable named $2 (then emptied: nothing left for cleanup to stop),
 # and exports what it printed to file $3; its log $4 is shown either way.

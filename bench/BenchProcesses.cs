@@ -62,4 +62,28 @@ internal static class BenchProcesses
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
+
+    /// <summary>
+    /// The docker CLI, as a user would run it, against the engine at <paramref name="host"/>; argv, never a shell.
+    /// Throws with its stderr when it fails.
+    /// </summary>
+    public static async Task DockerAsync(string host, params string[] args)
+    {
+        var info = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add("-H");
+        info.ArgumentList.Add(host);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(info)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"docker {string.Join(' ', args)} failed: {await stderr}");
+        }
+    }
 }

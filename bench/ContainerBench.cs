@@ -71,10 +71,10 @@ internal static class ContainerBench
             var port = ProxyFixtures.FreePortRange(1);
             var name = containers.NewName("start");
             var clock = Stopwatch.StartNew();
-            await Docker("run", "-d", "--name", name, "--network", "host", "-e", $"PORT={port}", "-e", "APP_VERSION=1", image);
+            await BenchProcesses.DockerAsync(DockerTestEngine.Host, "run", "-d", "--name", name, "--network", "host", "-e", $"PORT={port}", "-e", "APP_VERSION=1", image);
             await WaitForVersionAsync(port, "1");
             samples.Add(clock.Elapsed.TotalMilliseconds);
-            await Docker("rm", "-f", name);
+            await BenchProcesses.DockerAsync(DockerTestEngine.Host, "rm", "-f", name);
         }
 
         return Median(samples);
@@ -93,13 +93,13 @@ internal static class ContainerBench
         await using var load = new LoadLoop(nginx.Url, clients: 8, maxDuration: TimeSpan.FromMinutes(4));
         for (var version = 2; version <= Deploys + 1; version++)
         {
-            await Docker(["rm", "-f", .. names]);
+            await BenchProcesses.DockerAsync(DockerTestEngine.Host, ["rm", "-f", .. names]);
             await RunAllAsync(names, ports, image, version.ToString());
         }
 
         await Task.Delay(500);
         await load.StopAsync();
-        await Docker(["rm", "-f", .. names]);
+        await BenchProcesses.DockerAsync(DockerTestEngine.Host, ["rm", "-f", .. names]);
         return (load.Failures.Count, load.Requests);
     }
 
@@ -107,7 +107,7 @@ internal static class ContainerBench
     {
         for (var i = 0; i < names.Length; i++)
         {
-            await Docker("run", "-d", "--name", names[i], "--network", "host", "-e", $"PORT={ports[i]}", "-e", $"APP_VERSION={version}", image);
+            await BenchProcesses.DockerAsync(DockerTestEngine.Host, "run", "-d", "--name", names[i], "--network", "host", "-e", $"PORT={ports[i]}", "-e", $"APP_VERSION={version}", image);
         }
 
         foreach (var port in ports)
@@ -138,27 +138,6 @@ internal static class ContainerBench
         }
 
         throw new TimeoutException($"hello {version} on port {port} did not answer within 30s");
-    }
-
-    // The docker CLI, as the user would run it, against the tests' engine; argv, never a shell.
-    private static async Task Docker(params string[] args)
-    {
-        var info = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add("-H");
-        info.ArgumentList.Add(DockerTestEngine.Host);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"docker {string.Join(' ', args)} failed: {await stderr}");
-        }
     }
 
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);

@@ -65,16 +65,16 @@ internal static class SwarmBench
 
             // The same nginx, its upstream now every node address and port a task of the plain service may take.
             var hundreds = (block + 200) / 100;
-            await Docker(socket, "service", "create", "--quiet", "--name", plain, "--replicas", "2", "--network", "host",
+            await BenchProcesses.DockerAsync(socket, "service", "create", "--quiet", "--name", plain, "--replicas", "2", "--network", "host",
                 "-e", $"PORT={hundreds}{{{{printf \"%02s\" .Task.Slot}}}}", "-e", "HOST=0.0.0.0", "-e", "APP_VERSION=1",
                 $"{registry}/hello:bench-swarm-1");
             var servers = nodes.SelectMany(n => new[] { 1, 2 }.Select(slot => $"    server {n}:{hundreds * 100 + slot};"));
             var conf = $"upstream web {{\n{string.Join('\n', servers)}\n}}\n";
-            await Docker(socket, "exec", proxy, "sh", "-c", $"printf '%s' '{conf}' > {Upstream} && nginx -t -q && nginx -s reload");
+            await BenchProcesses.DockerAsync(socket, "exec", proxy, "sh", "-c", $"printf '%s' '{conf}' > {Upstream} && nginx -t -q && nginx -s reload");
             await WaitForAnswerAsync(url);
 
             (failed, requests, times) = await UnderLoadAsync(url,
-                version => Docker(socket, "service", "update", "--quiet", "--image", $"{registry}/hello:bench-swarm-{version}", plain));
+                version => BenchProcesses.DockerAsync(socket, "service", "update", "--quiet", "--image", $"{registry}/hello:bench-swarm-{version}", plain));
             figures["failed_requests_swarm_service_update"] = failed;
             figures["requests_swarm_service_update"] = requests;
             figures["swarm_service_update_ms"] = Math.Round(Median(times));
@@ -88,7 +88,7 @@ internal static class SwarmBench
                 Console.Error.WriteLine($"swarm: destroy failed: {destroyed}");
             }
 
-            await Docker(socket, "service", "rm", plain).ContinueWith(_ => { });
+            await BenchProcesses.DockerAsync(socket, "service", "rm", plain).ContinueWith(_ => { });
             await RemoteHostChecks.RemoveContainerAsync(new DockerHostAddress("unix", socket["unix://".Length..]), proxy);
         }
 
@@ -188,27 +188,6 @@ internal static class SwarmBench
         }
 
         throw new InvalidOperationException($"no {count} free ports in aligned blocks between 40000 and 59999");
-    }
-
-    // The docker CLI, as the user would run it, against the Swarm's manager; argv, never a shell.
-    private static async Task Docker(string host, params string[] args)
-    {
-        var info = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add("-H");
-        info.ArgumentList.Add(host);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"docker {string.Join(' ', args)} failed: {await stderr}");
-        }
     }
 
     private static string Required(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value
