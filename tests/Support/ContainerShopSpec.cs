@@ -63,17 +63,7 @@ public sealed class ContainerShopSpec
         instance["Image"] = target?.Image ?? await HelloImage.ByDigestAsync();
         instance["Ports"] = new JsonObject { ["Host"] = $"{ports}-{ports + 39}" };
         instance["Mounts"] = new JsonArray($"{counter}:/counter");
-        var env = instance["Env"]!.AsObject();
-        env["APP_FAIL_HEALTH"] = "{{var.fail_health}}";
-        env["APP_FAIL_AFTER"] = "{{var.fail_after}}";
-        env["APP_COUNTER_FILE"] = "/counter/counter.txt";
-        spec["Health"]!["Deadline"] = "20s";
-        spec["Verify"]!["Duration"] = "1s";
-        var proxy = spec["Proxy"]!["Properties"]!.AsObject();
-        proxy["Host"] = DockerTestEngine.Host;
-        proxy["Container"] = proxyContainer;
-        proxy["Url"] = $"http://{listen}:{port}/";
-        proxy["Boot"]!["Image"] = DockerTestEngine.Nginx;
+        var proxy = SetScenarioParts(spec, instance, DockerTestEngine.Host, proxyContainer, $"http://{listen}:{port}/");
         proxy["Boot"]!["Mounts"] = new JsonArray($"{Path.Combine(folder, "nginx.conf")}:/etc/nginx/nginx.conf:ro");
         if (target is not null)
         {
@@ -95,6 +85,27 @@ public sealed class ContainerShopSpec
 
         var path = dir.Write("shop.json", spec.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return new ContainerShopSpec(app, path, proxyContainer, new Uri($"http://{listen}:{port}/"), Path.Combine(counter, "counter.txt"));
+    }
+
+    /// <summary>
+    /// What the containers' and the Swarm's shop specs both set for the five-deploy scenario: the app's failure switches
+    /// from vars (in <paramref name="app"/>'s Env), the health deadline, a 1 s verify, and the nginx container proxy on
+    /// <paramref name="host"/> answering at <paramref name="url"/>. Returns the proxy's properties.
+    /// </summary>
+    internal static JsonObject SetScenarioParts(JsonObject spec, JsonObject app, string host, string proxyContainer, string url)
+    {
+        var env = app["Env"]!.AsObject();
+        env["APP_FAIL_HEALTH"] = "{{var.fail_health}}";
+        env["APP_FAIL_AFTER"] = "{{var.fail_after}}";
+        env["APP_COUNTER_FILE"] = "/counter/counter.txt";
+        spec["Health"]!["Deadline"] = "20s";
+        spec["Verify"]!["Duration"] = "1s";
+        var proxy = spec["Proxy"]!["Properties"]!.AsObject();
+        proxy["Host"] = host;
+        proxy["Container"] = proxyContainer;
+        proxy["Url"] = url;
+        proxy["Boot"]!["Image"] = DockerTestEngine.Nginx;
+        return proxy;
     }
 }
 

@@ -44,17 +44,7 @@ public static class SwarmShopSpec
             service["MaxReplicasPerNode"] = max;
         }
 
-        var env = service["Env"]!.AsObject();
-        env["APP_FAIL_HEALTH"] = "{{var.fail_health}}";
-        env["APP_FAIL_AFTER"] = "{{var.fail_after}}";
-        env["APP_COUNTER_FILE"] = "/counter/counter.txt";
-        spec["Health"]!["Deadline"] = "20s";
-        spec["Verify"]!["Duration"] = "1s";
-        var proxy = spec["Proxy"]!["Properties"]!.AsObject();
-        proxy["Host"] = swarm.Socket;
-        proxy["Container"] = proxyContainer;
-        proxy["Url"] = $"http://127.0.0.1:{port}/";
-        proxy["Boot"]!["Image"] = DockerTestEngine.Nginx;
+        ContainerShopSpec.SetScenarioParts(spec, service, swarm.Socket, proxyContainer, $"http://127.0.0.1:{port}/");
 
         var path = dir.Write("shop.json", spec.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return new ContainerShopSpec(app, path, proxyContainer, new Uri($"http://127.0.0.1:{port}/"), Path.Combine(counter, "counter.txt"));
