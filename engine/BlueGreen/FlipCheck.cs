@@ -29,6 +29,14 @@ public sealed class FlipCheck(HttpChecks http, TimeSpan? limit = null)
     public static readonly TimeSpan StreakSpan = TimeSpan.FromMilliseconds(300);
 
     /// <summary>
+    /// While the proxy answers otherwise, how often the routed colour's own instances are asked again: when none of them
+    /// answers as it did any more (a version that breaks right after the flip), the check fails at once. Waiting out
+    /// the limit instead would leave the broken colour routed for that long, past a proxy's passive checks (nginx
+    /// lets a shunned server take one request again after its fail_timeout, and a POST is not passed on).
+    /// </summary>
+    public static readonly TimeSpan LookAgainEvery = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
     /// Waits until <paramref name="proxyUrl"/> answers as <paramref name="colour"/>'s instances do. The answer compared
     /// is the Verify path's (the proxy URL's own path without Verify); with <paramref name="verify"/>, the routed colour's own
     /// answer must satisfy it (a rollback passes none). Returns null once in effect, else why not.
@@ -56,6 +64,7 @@ public sealed class FlipCheck(HttpChecks http, TimeSpan? limit = null)
         var clock = Stopwatch.StartNew();
         var streak = 0;
         var streakStart = TimeSpan.Zero;
+        var lookedAgain = TimeSpan.Zero;
         ProbeResult? last = null;
         while (clock.Elapsed < Limit)
         {
@@ -64,6 +73,15 @@ public sealed class FlipCheck(HttpChecks http, TimeSpan? limit = null)
             if (streak == 1)
             {
                 streakStart = clock.Elapsed;
+            }
+
+            if (streak == 0 && clock.Elapsed - lookedAgain >= LookAgainEvery)
+            {
+                lookedAgain = clock.Elapsed;
+                if (await BrokenSinceAsync(routed, path, expected, verify, stable, ct) is { } now)
+                {
+                    return $"{colour}'s instances themselves now answer {now} at {path} (they answered {expected[0]}); the proxy answered {last}";
+                }
             }
 
             if (streak >= Streak && clock.Elapsed - streakStart >= StreakSpan)
@@ -76,6 +94,29 @@ public sealed class FlipCheck(HttpChecks http, TimeSpan? limit = null)
 
         return $"{target} did not answer from {colour} within {Duration.Format(Limit)} of the reload (last answer: {last}; " +
                $"{colour}'s instances answer {expected[0]})";
+    }
+
+    // Null while one of the routed instances still answers as before the flip (or with Verify, satisfies it); else what
+    // the first of them answers now.
+    private async Task<ProbeResult?> BrokenSinceAsync(IReadOnlyList<MemberView> routed, string path, List<ProbeResult> expected, VerifySpec? verify,
+        bool stable, CancellationToken ct)
+    {
+        ProbeResult? first = null;
+        foreach (var m in routed.Where(m => m.Endpoint is not null))
+        {
+            var answer = await http.ProbeAsync(m.Endpoint!.Url(path), TimeSpan.FromSeconds(5), ct);
+            var asBefore = answer.Error is null && (verify is not null
+                ? HttpChecks.Mismatch(answer, verify) is null
+                : stable ? expected.Any(e => Same(answer, e)) : answer.Status == expected[0].Status);
+            if (asBefore)
+            {
+                return null;
+            }
+
+            first ??= answer;
+        }
+
+        return first;
     }
 
     // Each instance's own answer at the path (those that gave one), as the proxy should relay it once the flip is in effect.

@@ -54,6 +54,28 @@ public sealed class FlipCheckTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task WaitAsync_RoutedColourBreaksWhileTheProxyStillAnswersOtherwise_FailsWithinASecondNotAtTheLimit()
+    {
+        // The new version starts failing right after the flip: the proxy (its passive checks shunning it) keeps answering
+        // from the old colour, and the routed instances themselves now answer 500.
+        var breaks = Task.Run(async () =>
+        {
+            await Task.Delay(200);
+            _green.Status = 500;
+        });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var why = await new FlipCheck(_http, TimeSpan.FromSeconds(30)).WaitAsync(ProxyUrl, "green", [Member(_green)], [Member(_blue)], verify: null, CancellationToken.None);
+
+        await breaks;
+        clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(5));
+        why.ShouldNotBeNull();
+        why.ShouldContain("green's instances themselves now answer 500");
+        why.ShouldContain("they answered 200 \"hello from green 2\"");
+        why.ShouldContain("the proxy answered 200 \"hello from blue 1\"");
+    }
+
+    [Fact]
     public async Task WaitAsync_WithVerify_OldColourFailsItAndProxySatisfiesIt_InEffect()
     {
         _proxy.Name = "2";
