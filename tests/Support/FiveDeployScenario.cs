@@ -17,6 +17,9 @@ public sealed class FiveDeployScenario(CliRunner cli, string spec, Uri proxyUrl,
     /// <summary>Each apply's result, in order (versions 2 to 6).</summary>
     public List<CliResult> Applies { get; } = [];
 
+    /// <summary>When each of <see cref="Applies"/> started (UTC), to place a failed request among the deploys.</summary>
+    public List<DateTime> Started { get; } = [];
+
     /// <summary>The apply started while version 3's apply held the app lock.</summary>
     public CliResult? Concurrent { get; private set; }
 
@@ -78,6 +81,7 @@ public sealed class FiveDeployScenario(CliRunner cli, string spec, Uri proxyUrl,
         })
         {
             load.Phase = version;
+            Started.Add(DateTime.UtcNow);
             var apply = Apply(version, more);
             if (version == "3")
             {

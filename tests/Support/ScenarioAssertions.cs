@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Json;
 using Xunit.Abstractions;
 
 namespace Deploy.Tests.Support;
@@ -21,6 +23,8 @@ public static class ScenarioAssertions
             output.WriteLine(failure);
         }
 
+        output.WriteLine(Timeline(scenario));
+
         var applies = string.Join("\n", scenario.Applies);
         scenario.Applies.Select(a => FiveDeployScenario.Json(a).GetProperty("outcome").GetString()).ShouldBe(FiveDeployScenario.ExpectedOutcomes, applies);
         scenario.Applies.Select(a => a.ExitCode).ShouldBe(FiveDeployScenario.ExpectedExitCodes, applies);
@@ -30,10 +34,26 @@ public static class ScenarioAssertions
         scenario.Concurrent.ExitCode.ShouldBe(3, scenario.Concurrent.ToString());
         scenario.Concurrent.Stderr.ShouldContain("DEPLOY2001");
 
-        load.Failures.ShouldBeEmpty($"{load.Failures.Count} of {load.Requests} requests failed");
+        load.Failures.ShouldBeEmpty($"{load.Failures.Count} of {load.Requests} requests failed; the deploys:\n{Timeline(scenario)}");
         load.AcknowledgedPosts.ShouldNotBeEmpty();
         replayed.ShouldBeEmpty("a POST was applied twice: a retry or redispatch replayed it");
         lost.ShouldBeEmpty("a POST answered 200 is not in the counter file");
         FiveDeployScenario.UnexpectedVersions(load).ShouldBeEmpty();
+    }
+
+    // One line per apply: its version, start time (UTC, as the load loop stamps failures), outcome and each step's duration.
+    private static string Timeline(FiveDeployScenario scenario) => string.Join("\n", scenario.Applies.Select((apply, i) =>
+    {
+        var json = FiveDeployScenario.Json(apply);
+        var steps = json.TryGetProperty("steps", out var list) ? string.Join(", ", list.EnumerateArray().Select(Step)) : "";
+        return $"v{i + 2} {scenario.Started[i]:HH:mm:ss.fff} {json.GetProperty("outcome").GetString()}: {steps}";
+    }));
+
+    private static string Step(JsonElement step)
+    {
+        var name = step.GetProperty("name").GetString();
+        return step.TryGetProperty("duration", out var d) && TimeSpan.TryParse(d.GetString(), CultureInfo.InvariantCulture, out var took)
+            ? $"{name} {took.TotalSeconds:0.0}s"
+            : name ?? "?";
     }
 }

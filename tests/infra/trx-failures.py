@@ -4,7 +4,7 @@ import sys
 import xml.etree.ElementTree as ET
 
 NS = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
-MESSAGE_LINES, STACK_LINES = 12, 6
+MESSAGE_LINES, STACK_LINES = 20, 4
 
 
 def head(text, count):
