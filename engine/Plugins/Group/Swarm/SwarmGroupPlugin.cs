@@ -145,6 +145,10 @@ public sealed class SwarmGroupPlugin : IGroupPlugin, IInstanceEndpoints, IInstan
                 replicated.Replicas = 0;
                 await client.Swarm.UpdateServiceAsync(service.Id, new ServiceUpdateParameters { Service = service.Spec, Version = service.Version }, cancellationToken);
                 await SwarmTasks.WaitUntilDownAsync(client, service.Id, TimeSpan.FromSeconds(30), cancellationToken);
+                // Then until Swarm's task reaper has deleted the scaled-down tasks: the manager of docker 20.10 panics
+                // (a nil task in SetServiceTasksRemove) when a service is removed while the reaper deletes its tasks.
+                var down = (await client.Tasks.ListAsync(ServiceFilter(service.Id), cancellationToken)).Select(t => t.ID).ToList();
+                await SwarmTasks.WaitUntilGoneAsync(client, down, TimeSpan.FromSeconds(10), cancellationToken);
             }
 
             var tasks = (await client.Tasks.ListAsync(ServiceFilter(service.Id), cancellationToken)).Select(t => t.ID).ToList();
