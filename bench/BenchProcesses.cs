@@ -67,23 +67,19 @@ internal static class BenchProcesses
     /// The docker CLI, as a user would run it, against the engine at <paramref name="host"/>; argv, never a shell.
     /// Throws with its stderr when it fails.
     /// </summary>
-    public static async Task DockerAsync(string host, params string[] args)
-    {
-        var info = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add("-H");
-        info.ArgumentList.Add(host);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
+    public static Task DockerAsync(string host, params string[] args) => RunAsync(["docker", "-H", host, .. args]);
 
+    /// <summary>Runs <paramref name="argv"/> (argv, never a shell) to its end; throws with its stderr when it fails.</summary>
+    public static async Task RunAsync(IReadOnlyList<string> argv)
+    {
+        var info = new ProcessStartInfo(argv[0], argv.Skip(1)) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         using var process = Process.Start(info)!;
         var stderr = process.StandardError.ReadToEndAsync();
         await process.StandardOutput.ReadToEndAsync();
         await process.WaitForExitAsync();
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"docker {string.Join(' ', args)} failed: {await stderr}");
+            throw new InvalidOperationException($"{string.Join(' ', argv)} exited {process.ExitCode}: {await stderr}");
         }
     }
 }

@@ -55,14 +55,14 @@ internal static class FlipBench
                 clock.Restart();
                 await File.WriteAllTextAsync(nginx.UpstreamFile,
                     $"upstream {nginx.Upstream} {{\n    server {next.Address} max_fails=0;\n    server {live.Address} max_fails=0 backup;\n    keepalive 16;\n}}\n");
-                await RunAsync(nginx.ReloadCommand);
+                await BenchProcesses.RunAsync(nginx.ReloadCommand);
                 await WaitForAsync(probe, nginx.Url, next.Name);
                 var reload = clock.Elapsed.TotalMilliseconds;
                 live = next;
 
                 // What the flip runs besides the reload: the TestCommand alone, to explain the difference.
                 clock.Restart();
-                await RunAsync(nginx.TestCommand);
+                await BenchProcesses.RunAsync(nginx.TestCommand);
                 var test = clock.Elapsed.TotalMilliseconds;
 
                 if (pair > 0)
@@ -93,25 +93,6 @@ internal static class FlipBench
 
     private static ProxyRoute Route(TestBackend live, TestBackend? standby) =>
         new("bench", live.Name, "bench-" + live.Name, [live.Address], standby is null ? [] : [standby.Address]);
-
-    // The command lines the plugin runs (nginx -s reload / nginx -t with the same -e -p -c), spawned directly.
-    private static async Task RunAsync(IReadOnlyList<string> argv)
-    {
-        var info = new ProcessStartInfo(argv[0], argv.Skip(1))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{string.Join(' ', argv)} exited {process.ExitCode}: {await stderr}");
-        }
-    }
 
     // Fresh connection per request, no pause between them: the first answer from the new backend ends the wait.
     private static async Task WaitForAsync(HttpClient probe, Uri url, string body)
